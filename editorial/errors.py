@@ -1,0 +1,45 @@
+"""Domain errors of the editorial workflow. Views turn them into a clear message with `status`."""
+
+from __future__ import annotations
+
+
+class EditorialError(Exception):
+    """Base: a user action that cannot be carried out. `message` is translated text for the user."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(EditorialError):
+    """Something the user typed is missing or malformed (a return without a reason, an empty issue)."""
+
+    status = 400
+
+
+class TransitionForbidden(EditorialError):
+    """The user's role does not allow this action (a writer approving, the four-eyes rule)."""
+
+    status = 403
+
+
+class TransitionNotAllowed(EditorialError):
+    """The issue's state does not allow this action (approving a draft, editing an approved issue)."""
+
+    status = 409
+
+
+class StaleVersion(EditorialError):
+    """Someone else saved in between; `current` holds what is stored now so the user can merge."""
+
+    status = 409
+
+    def __init__(self, message: str, *, current: dict):
+        super().__init__(message)
+        self.current = current
+
+
+class DuplicateIssue(EditorialError):
+    status = 409

@@ -1,0 +1,361 @@
+"""The editorial model: a series (masthead), its dated issues, their numbered sections with analyses,
+content revisions and the append-only log of workflow transitions.
+
+State changes happen only in editorial/workflow.py; content changes only in editorial/services.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from editorial.sanitize import SanitizedHTMLField
+
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 99 -> 九十九: the numbering of sections (一、二、…)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CHINESE_NUMERALS[ones]
+    prefix = "" if tens == 1 else CHINESE_NUMERALS[tens]
+    return prefix + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            _("“%(value)s” 不是有效的时区（例如 Asia/Shanghai）。"), params={"value": value}
+        ) from None
+
+
+def validate_link_list(value) -> None:
+    """QR targets: a list of {"label": str, "url": http(s) URL}."""
+    if not isinstance(value, list):
+        raise ValidationError(_("必须是列表。"))
+    for item in value:
+        if not (
+            isinstance(item, dict) and isinstance(item.get("label"), str) and isinstance(item.get("url"), str)
+        ):
+            raise ValidationError(_("每一项都需要 label 和 url。"))
+        if not item["url"].startswith(("http://", "https://")):
+            raise ValidationError(
+                _("二维码地址必须以 http:// 或 https:// 开头：%(url)s"), params={"url": item["url"]}
+            )
+
+
+def validate_block_list(value) -> None:
+    """Footer blocks: a list of {"title": str, "body": str} (plain text)."""
+    if not isinstance(value, list):
+        raise ValidationError(_("必须是列表。"))
+    for item in value:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("title"), str)
+            and isinstance(item.get("body"), str)
+        ):
+            raise ValidationError(_("每一项都需要 title 和 body。"))
+
+
+class Series(models.Model):
+    """The bulletin as a publication: its masthead, footer and daily timetable."""
+
+    slug = models.SlugField(_("标识"), unique=True, validators=[RegexValidator(r"^[a-z0-9-]+$")])
+    title = models.CharField(_("刊名"), max_length=200)
+    publisher = models.CharField(_("主办单位"), max_length=200)
+    producers = models.CharField(_("出品"), max_length=200, blank=True)
+    website = models.URLField(_("网站"), blank=True)
+    contact_heading = models.CharField(
+        _("联系栏标题"), max_length=200, blank=True, default="联系我们，请扫描二维码"
+    )
+    footer_blocks = models.JSONField(
+        _("页脚介绍"),
+        default=list,
+        blank=True,
+        validators=[validate_block_list],
+        help_text=_('列表：[{"title": "新质生产力工作委员会", "body": "……"}]'),
+    )
+    qr_targets = models.JSONField(
+        _("二维码"),
+        default=list,
+        blank=True,
+        validators=[validate_link_list],
+        help_text=_('列表：[{"label": "官方公众号", "url": "https://…"}]'),
+    )
+    publish_time = models.TimeField(_("每日发布时间"), default=dt.time(8, 0))
+    review_cutoff = models.TimeField(
+        _("审核截止时间"),
+        default=dt.time(7, 0),
+        help_text=_("早于发布时间则为发布当天，否则为前一天。"),
+    )
+    time_zone = models.CharField(
+        _("时区"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    four_eyes = models.BooleanField(
+        _("四眼原则"),
+        default=True,
+        help_text=_("开启后，审核人不能批准含有自己撰写条目的期刊。"),
+    )
+    reviewers_may_edit = models.BooleanField(_("审核人可修改正文"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("刊物")
+        verbose_name_plural = _("刊物")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def publish_at_for(self, date: dt.date) -> dt.datetime:
+        """When the issue dated `date` is due, as an aware datetime."""
+        return dt.datetime.combine(date, self.publish_time, tzinfo=self.zone)
+
+    def review_cutoff_for(self, date: dt.date) -> dt.datetime:
+        day = date if self.review_cutoff < self.publish_time else date - dt.timedelta(days=1)
+        return dt.datetime.combine(day, self.review_cutoff, tzinfo=self.zone)
+
+
+class Topic(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    slug = models.SlugField(_("标识"), max_length=80, unique=True, allow_unicode=True)
+
+    class Meta:
+        verbose_name = _("主题")
+        verbose_name_plural = _("主题")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IssueState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    IN_REVIEW = "in_review", _("审核中")
+    APPROVED = "approved", _("已批准")
+    PUBLISHED = "published", _("已发布")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+EDITABLE_STATES = frozenset({IssueState.DRAFT})
+
+
+class Issue(models.Model):
+    """One dated bulletin (期)."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, related_name="issues", verbose_name=_("刊物")
+    )
+    date = models.DateField(_("日期"))
+    number = models.PositiveIntegerField(_("期号"), null=True, blank=True)
+    headline = models.CharField(_("本期标题"), max_length=200, blank=True)
+    summary = models.TextField(_("摘要"), blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=IssueState.choices, default=IssueState.DRAFT)
+    publish_at = models.DateTimeField(_("计划发布时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, help_text=_("每次保存加一，用于防止覆盖他人的修改。")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("期刊")
+        verbose_name_plural = _("期刊")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "date"], name="issue_unique_series_date"),
+            models.UniqueConstraint(
+                fields=["series", "number"],
+                condition=models.Q(number__isnull=False),
+                name="issue_unique_series_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "publish_at"], name="issue_state_publish_at")]
+        permissions = [
+            ("submit_issue", _("可提交审核")),
+            ("review_issue", _("可批准或退回")),
+            ("reopen_issue", _("可重新打开已批准的期刊")),
+            ("publish_issue", _("可立即发布或调整发布时间")),
+            ("correct_issue", _("可更正已发布的期刊")),
+            ("withdraw_issue", _("可撤回已发布的期刊")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series.title} {self.date:%Y-%m-%d}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class Section(models.Model):
+    """One numbered item (条目): headline and news body; its commentary is the related Analysis."""
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="sections", verbose_name=_("期刊")
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    headline = models.CharField(_("标题"), max_length=200)
+    body = SanitizedHTMLField(_("新闻正文"), blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="sections", verbose_name=_("主题"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sections",
+        verbose_name=_("撰稿人"),
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("条目")
+        verbose_name_plural = _("条目")
+        ordering = ["issue", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "position"], name="section_unique_issue_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.numeral}、{self.headline}"
+
+    @property
+    def numeral(self) -> str:
+        return chinese_numeral(self.position)
+
+
+class Analysis(models.Model):
+    """The commentary (评析) of a section: what the news means."""
+
+    section = models.OneToOneField(
+        Section, on_delete=models.CASCADE, related_name="analysis", verbose_name=_("条目")
+    )
+    body = SanitizedHTMLField(_("评析正文"), blank=True)
+
+    class Meta:
+        verbose_name = _("评析")
+        verbose_name_plural = _("评析")
+
+    def __str__(self) -> str:
+        return str(self.section)
+
+
+class Revision(models.Model):
+    """A snapshot of a section's content, written on every save (and on restore, as a new revision)."""
+
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("条目")
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("作者"),
+    )
+    data = models.JSONField(_("内容"))
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("版本")
+        verbose_name_plural = _("版本")
+        ordering = ["section", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "number"], name="revision_unique_section_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} #{self.number}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class IssueEvent(models.Model):
+    """One workflow transition (流程记录). Append-only: the audit log of who moved an issue and why."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events", verbose_name=_("期刊"))
+    transition = models.CharField(_("操作"), max_length=20)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=IssueState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=IssueState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+        help_text=_("为空表示系统（定时发布、导入）。"),
+    )
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.issue} {self.transition}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("IssueEvent rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("IssueEvent rows are append-only.")
+
+
+class Correction(models.Model):
+    """A public correction note, added when a published issue is corrected."""
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("期刊")
+    )
+    note = models.TextField(_("更正说明"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("更正人"),
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("更正")
+        verbose_name_plural = _("更正")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.issue}: {self.note[:30]}"

@@ -1,0 +1,242 @@
+"""The issue state machine. Every transition is one keyword-only function that, in one transaction:
+locks the issue row, checks the user's permission and the current state, changes the state, writes an
+IssueEvent, and schedules its side effects for after commit (the `issue_transitioned` signal).
+
+    draft --submit--> in_review --approve--> approved --publish--> published --withdraw--> withdrawn
+      ^                  |                      |                      |
+      +----return--------+                      |                      +--correct--> published
+      +-----------------------reopen------------+
+
+`user=None` means the system (the publication tick); only `publish` accepts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from editorial.errors import InvalidInput, TransitionForbidden, TransitionNotAllowed
+from editorial.models import Correction, Issue, IssueEvent, IssueState, Revision, Section
+from editorial.signals import issue_transitioned
+
+S = IssueState
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    system_allowed: bool = False
+
+
+SUBMIT = Transition(
+    "submit", gettext_lazy("提交审核"), frozenset({S.DRAFT}), S.IN_REVIEW, "editorial.submit_issue"
+)
+RETURN = Transition(
+    "return", gettext_lazy("退回修改"), frozenset({S.IN_REVIEW}), S.DRAFT, "editorial.review_issue"
+)
+APPROVE = Transition(
+    "approve", gettext_lazy("批准"), frozenset({S.IN_REVIEW}), S.APPROVED, "editorial.review_issue"
+)
+REOPEN = Transition(
+    "reopen", gettext_lazy("重新打开"), frozenset({S.APPROVED}), S.DRAFT, "editorial.reopen_issue"
+)
+SCHEDULE = Transition(
+    "schedule", gettext_lazy("调整发布时间"), frozenset({S.APPROVED}), S.APPROVED, "editorial.publish_issue"
+)
+PUBLISH = Transition(
+    "publish",
+    gettext_lazy("发布"),
+    frozenset({S.APPROVED}),
+    S.PUBLISHED,
+    "editorial.publish_issue",
+    system_allowed=True,
+)
+CORRECT = Transition(
+    "correct", gettext_lazy("更正"), frozenset({S.PUBLISHED}), S.PUBLISHED, "editorial.correct_issue"
+)
+WITHDRAW = Transition(
+    "withdraw", gettext_lazy("撤回"), frozenset({S.PUBLISHED}), S.WITHDRAWN, "editorial.withdraw_issue"
+)
+
+TRANSITIONS = {t.name: t for t in (SUBMIT, RETURN, APPROVE, REOPEN, SCHEDULE, PUBLISH, CORRECT, WITHDRAW)}
+
+
+def available_transitions(*, issue: Issue, user) -> list[Transition]:
+    """What `user` may do to `issue` now (for showing buttons; the transition functions check again)."""
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if issue.state in t.sources
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(t.permission)
+    ]
+
+
+def _require_text(value: str | None, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(message)
+    if len(text) > 5000:
+        raise InvalidInput(_("说明太长（最多 5000 字）。"))
+    return text
+
+
+def _apply(
+    *,
+    issue: Issue,
+    user,
+    transition: Transition,
+    comment: str = "",
+    check: Callable[[Issue], None] | None = None,
+    change: Callable[[Issue], None] | None = None,
+) -> Issue:
+    if user is None:
+        if not transition.system_allowed:
+            raise TransitionForbidden(_("此操作必须由具体用户执行。"))
+    elif not (user.is_authenticated and user.is_active and user.has_perm(transition.permission)):
+        raise TransitionForbidden(_("您没有权限执行“%(action)s”。") % {"action": transition.label})
+
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().select_related("series").get(pk=issue.pk)
+        if locked.state not in transition.sources:
+            raise TransitionNotAllowed(
+                _("当前状态为“%(state)s”，不能执行“%(action)s”。")
+                % {"state": locked.get_state_display(), "action": transition.label}
+            )
+        if check is not None:
+            check(locked)
+        from_state = locked.state
+        locked.state = transition.target
+        if change is not None:
+            change(locked)
+        locked.save()
+        event = IssueEvent.objects.create(
+            issue=locked,
+            transition=transition.name,
+            from_state=from_state,
+            to_state=locked.state,
+            actor=user,
+            comment=comment,
+        )
+        transaction.on_commit(
+            lambda: issue_transitioned.send(
+                sender=Issue,
+                issue_id=locked.pk,
+                transition=transition.name,
+                from_state=from_state,
+                to_state=locked.state,
+                actor_id=user.pk if user else None,
+                event_id=event.pk,
+            )
+        )
+    # The caller's instance reflects the committed row, so it can be used as is after the call.
+    issue.refresh_from_db()
+    return issue
+
+
+def _check_complete(issue: Issue) -> None:
+    sections = list(issue.sections.select_related("analysis").order_by("position"))
+    if not sections:
+        raise InvalidInput(_("至少需要一个条目才能提交审核。"))
+    problems = []
+    for section in sections:
+        if not section.headline.strip():
+            problems.append(_("第%(n)s条缺少标题") % {"n": section.numeral})
+        if not section.body.strip():
+            problems.append(_("第%(n)s条缺少新闻正文") % {"n": section.numeral})
+    if problems:
+        raise InvalidInput(_("不能提交审核：") + "；".join(problems) + "。")
+
+
+def issue_submit(*, issue: Issue, user) -> Issue:
+    return _apply(issue=issue, user=user, transition=SUBMIT, check=_check_complete)
+
+
+def issue_return(*, issue: Issue, user, reason: str) -> Issue:
+    reason = _require_text(reason, _("退回时必须填写原因。"))
+    return _apply(issue=issue, user=user, transition=RETURN, comment=reason)
+
+
+def wrote_any_section(*, issue: Issue, user) -> bool:
+    """Whether `user` authored a section of `issue` or saved a revision of one (the four-eyes rule)."""
+    return (
+        Section.objects.filter(issue=issue, author=user).exists()
+        or Revision.objects.filter(section__issue=issue, author=user).exists()
+    )
+
+
+def issue_approve(*, issue: Issue, user) -> Issue:
+    def check(locked: Issue) -> None:
+        if locked.series.four_eyes and wrote_any_section(issue=locked, user=user):
+            raise TransitionForbidden(
+                _("四眼原则：您撰写或修改过本期条目，不能批准本期，请由另一位审核人批准。")
+            )
+
+    def change(locked: Issue) -> None:
+        locked.publish_at = locked.series.publish_at_for(locked.date)
+
+    return _apply(issue=issue, user=user, transition=APPROVE, check=check, change=change)
+
+
+def issue_reopen(*, issue: Issue, user, reason: str) -> Issue:
+    reason = _require_text(reason, _("重新打开时必须填写原因。"))
+
+    def change(locked: Issue) -> None:
+        locked.publish_at = None
+
+    return _apply(issue=issue, user=user, transition=REOPEN, comment=reason, change=change)
+
+
+def issue_schedule(*, issue: Issue, user, publish_at: dt.datetime) -> Issue:
+    if timezone.is_naive(publish_at):
+        raise InvalidInput(_("发布时间必须包含时区。"))
+
+    def change(locked: Issue) -> None:
+        locked.publish_at = publish_at
+
+    comment = _("发布时间调整为 %(when)s") % {
+        "when": timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M")
+    }
+    return _apply(issue=issue, user=user, transition=SCHEDULE, comment=comment, change=change)
+
+
+def issue_publish(*, issue: Issue, user=None, now: dt.datetime | None = None) -> Issue:
+    """Publish now. The tick calls it with user=None for issues whose `publish_at` has come."""
+    moment = now or timezone.now()
+
+    def change(locked: Issue) -> None:
+        locked.published_at = moment
+        if locked.publish_at is None or locked.publish_at > moment:
+            locked.publish_at = moment
+
+    comment = "" if user is not None else _("定时发布")
+    return _apply(issue=issue, user=user, transition=PUBLISH, comment=comment, change=change)
+
+
+def issue_correct(*, issue: Issue, user, note: str, changes: Callable[[Issue], None] | None = None) -> Issue:
+    """Correct a published issue: `changes(locked_issue)` edits content (through editorial.services with
+    `frozen_ok=True`, so revisions are written) inside the same transaction, and the note becomes public."""
+    note = _require_text(note, _("更正时必须填写更正说明。"))
+
+    def change(locked: Issue) -> None:
+        if changes is not None:
+            changes(locked)
+        Correction.objects.create(issue=locked, note=note, author=user)
+
+    return _apply(issue=issue, user=user, transition=CORRECT, comment=note, change=change)
+
+
+def issue_withdraw(*, issue: Issue, user, reason: str) -> Issue:
+    reason = _require_text(reason, _("撤回时必须填写原因。"))
+    return _apply(issue=issue, user=user, transition=WITHDRAW, comment=reason)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from references.models import Citation, Source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["outlet", "title", "date_display", "kind", "url"]
+    list_filter = ["kind", "date_precision", ("date", admin.DateFieldListFilter)]
+    search_fields = ["outlet", "title", "url"]
+    readonly_fields = ["fingerprint", "created_at"]
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["issue", "position", "source", "note"]
+    list_filter = ["issue__state", "source__kind", "source__outlet"]
+    search_fields = ["note", "source__title", "source__outlet"]
+    autocomplete_fields = ["source", "sections"]

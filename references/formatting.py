@@ -1,0 +1,67 @@
+"""The 参考文献 entry as the bulletin prints it: `outlet | title | date | note`, and its inverse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from references.models import Citation, DatePrecision, format_date
+
+SEPARATOR = " | "
+_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+class EntryError(ValueError):
+    """A reference line that does not have the form `outlet | title | date | note`."""
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    outlet: str
+    title: str
+    date: dt.date | None
+    precision: str
+    note: str
+
+
+def format_entry(citation: Citation) -> str:
+    source = citation.source
+    parts = [source.outlet, source.title, format_date(source.date, source.date_precision), citation.note]
+    return SEPARATOR.join(part for part in parts if part)
+
+
+def parse_date(value: str) -> tuple[dt.date, str]:
+    """`2026-06-27` -> (date, day); `2026-06` -> (first of month, month). Raises EntryError."""
+    value = value.strip()
+    try:
+        if m := _DAY.match(value):
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), DatePrecision.DAY
+        if m := _MONTH.match(value):
+            return dt.date(int(m[1]), int(m[2]), 1), DatePrecision.MONTH
+    except ValueError:
+        raise EntryError(f"not a real date: {value!r}") from None
+    raise EntryError(f"date must be YYYY-MM-DD or YYYY-MM, got {value!r}")
+
+
+def parse_entry(line: str) -> ParsedEntry:
+    """Parse one printed entry. The title may itself contain ' | ' only if the outlet, date and note are
+    unambiguous, so the date is located as the last field that parses as a date."""
+    text = line.strip()
+    if text.startswith(("- ", "* ", "• ")):
+        text = text[2:].strip()
+    fields = [field.strip() for field in text.split("|")]
+    if len(fields) < 3:
+        raise EntryError("expected `outlet | title | date | note`")
+    for index in range(len(fields) - 1, 1, -1):
+        try:
+            date, precision = parse_date(fields[index])
+        except EntryError:
+            continue
+        outlet, title = fields[0], " | ".join(fields[1:index])
+        note = " | ".join(fields[index + 1 :])
+        if not outlet or not title:
+            raise EntryError("outlet and title must not be empty")
+        return ParsedEntry(outlet=outlet, title=title, date=date, precision=precision, note=note)
+    raise EntryError("no date (YYYY-MM-DD or YYYY-MM) found in the entry")

@@ -1,0 +1,97 @@
+"""Shared fixtures: a series like the sample's, users in each newsroom role, and issue builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from editorial import services
+from editorial.models import Issue, Series
+from editorial.roles import ADMIN, REVIEWER, WRITER
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "2026-06-28.md"
+
+
+def make_user(username: str, group: str | None = None, **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@example.org", **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def writer(db) -> User:
+    return make_user("writer", WRITER)
+
+
+@pytest.fixture
+def writer2(db) -> User:
+    return make_user("writer2", WRITER)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return make_user("reviewer", REVIEWER)
+
+
+@pytest.fixture
+def reviewer2(db) -> User:
+    return make_user("reviewer2", REVIEWER)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("chief", ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def stranger(db) -> User:
+    """Signed in, but in no newsroom group."""
+    return make_user("stranger")
+
+
+@pytest.fixture
+def series(db) -> Series:
+    return Series.objects.create(
+        slug="xinzhi",
+        title="新质生产力每日动态",
+        publisher="中国高技术产业发展促进会新质生产力工作委员会",
+        producers="博雅云创 & 中科创新驱动",
+        website="https://gyznswn.cn",
+        qr_targets=[{"label": "工业智能算网", "url": "https://gyznswn.cn"}],
+        footer_blocks=[{"title": "工业智能算网", "body": "专注于工业人工智能。"}],
+    )
+
+
+@pytest.fixture
+def make_issue(series, writer):
+    """Build an issue with `sections` complete sections, written by `author` (default: the writer)."""
+
+    def build(date: dt.date = dt.date(2026, 7, 1), sections: int = 2, author=None) -> Issue:
+        author = author or writer
+        issue = services.issue_create(
+            series=series, date=date, user=author, headline="测试标题", summary="测试摘要"
+        )
+        for n in range(1, sections + 1):
+            services.section_create(
+                issue=issue,
+                user=author,
+                headline=f"第{n}条标题",
+                body=f"<p>新闻{n}</p>",
+                analysis=f"<p>评析{n}</p>",
+                topics=["数据要素"],
+            )
+        return issue
+
+    return build
+
+
+@pytest.fixture
+def draft_issue(make_issue) -> Issue:
+    return make_issue()
