@@ -359,3 +359,51 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue}: {self.note[:30]}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on an issue, usually attached to one section; the writer resolves it."""
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="review_comments", verbose_name=_("期刊")
+    )
+    # A comment outlives the section it was about: deleting the section keeps the comment on the issue.
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_comments",
+        verbose_name=_("条目"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    body = models.TextField(_("意见"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("解决人"),
+    )
+
+    class Meta:
+        verbose_name = _("审核意见")
+        verbose_name_plural = _("审核意见")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["issue", "resolved_at"], name="reviewcomment_issue_open")]
+
+    def __str__(self) -> str:
+        return f"{self.issue}: {self.body[:30]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
