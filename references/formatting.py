@@ -11,6 +11,7 @@ from references.models import Citation, DatePrecision, format_date
 SEPARATOR = " | "
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_LIST_MARK = re.compile(r"^(?:[-*•·]\s+|\d{1,3}[.、)]\s*|\[\d{1,3}\]\s*)")
 
 
 class EntryError(ValueError):
@@ -26,10 +27,27 @@ class ParsedEntry:
     note: str
 
 
+def format_fields(*, outlet: str, title: str, date: dt.date | None, precision: str, note: str) -> str:
+    parts = [outlet, title, format_date(date, precision), note]
+    return SEPARATOR.join(part for part in parts if part)
+
+
 def format_entry(citation: Citation) -> str:
     source = citation.source
-    parts = [source.outlet, source.title, format_date(source.date, source.date_precision), citation.note]
-    return SEPARATOR.join(part for part in parts if part)
+    return format_fields(
+        outlet=source.outlet,
+        title=source.title,
+        date=source.date,
+        precision=source.date_precision,
+        note=citation.note,
+    )
+
+
+def format_parsed_entry(entry: ParsedEntry) -> str:
+    """The inverse of parse_entry, for an entry not (yet) stored."""
+    return format_fields(
+        outlet=entry.outlet, title=entry.title, date=entry.date, precision=entry.precision, note=entry.note
+    )
 
 
 def parse_date(value: str) -> tuple[dt.date, str]:
@@ -48,9 +66,8 @@ def parse_date(value: str) -> tuple[dt.date, str]:
 def parse_entry(line: str) -> ParsedEntry:
     """Parse one printed entry. The title may itself contain ' | ' only if the outlet, date and note are
     unambiguous, so the date is located as the last field that parses as a date."""
-    text = line.strip()
-    if text.startswith(("- ", "* ", "• ")):
-        text = text[2:].strip()
+    # PDF extraction may keep the list's bullet or number, and may turn `|` into the full-width `｜`.
+    text = _LIST_MARK.sub("", line.strip(), count=1).replace("｜", "|")
     fields = [field.strip() for field in text.split("|")]
     if len(fields) < 3:
         raise EntryError("expected `outlet | title | date | note`")
