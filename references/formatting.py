@@ -15,7 +15,15 @@ _LIST_MARK = re.compile(r"^(?:[-*•·]\s+|\d{1,3}[.、)]\s*|\[\d{1,3}\]\s*)")
 
 
 class EntryError(ValueError):
-    """A reference line that does not have the form `outlet | title | date | note`."""
+    """A reference line that does not have the form `outlet | title | date | note`.
+
+    `code` says what is wrong, for callers that explain it to users: `fields` (fewer than three fields),
+    `empty` (no outlet or title), `date` (no date field), `bad_date` (a date that does not exist).
+    """
+
+    def __init__(self, message: str, *, code: str = "fields"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,8 @@ def parse_date(value: str) -> tuple[dt.date, str]:
         if m := _MONTH.match(value):
             return dt.date(int(m[1]), int(m[2]), 1), DatePrecision.MONTH
     except ValueError:
-        raise EntryError(f"not a real date: {value!r}") from None
-    raise EntryError(f"date must be YYYY-MM-DD or YYYY-MM, got {value!r}")
+        raise EntryError(f"not a real date: {value!r}", code="bad_date") from None
+    raise EntryError(f"date must be YYYY-MM-DD or YYYY-MM, got {value!r}", code="date")
 
 
 def parse_entry(line: str) -> ParsedEntry:
@@ -74,11 +82,13 @@ def parse_entry(line: str) -> ParsedEntry:
     for index in range(len(fields) - 1, 1, -1):
         try:
             date, precision = parse_date(fields[index])
-        except EntryError:
+        except EntryError as error:
+            if error.code == "bad_date":
+                raise
             continue
         outlet, title = fields[0], " | ".join(fields[1:index])
         note = " | ".join(fields[index + 1 :])
         if not outlet or not title:
-            raise EntryError("outlet and title must not be empty")
+            raise EntryError("outlet and title must not be empty", code="empty")
         return ParsedEntry(outlet=outlet, title=title, date=date, precision=precision, note=note)
-    raise EntryError("no date (YYYY-MM-DD or YYYY-MM) found in the entry")
+    raise EntryError("no date (YYYY-MM-DD or YYYY-MM) found in the entry", code="date")

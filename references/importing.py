@@ -95,6 +95,8 @@ _URL = re.compile(r"https?://[^\s<>()\[\]]+|(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s<>
 _BULLET = re.compile(r"^(?:[-*•·]\s+|\d{1,3}[.、)]\s*|\[\d{1,3}\]\s*)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
+_PAGE_LINE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?$")
+_ISO_DATE_FIELD = re.compile(r"(?<!\d)\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)")
 
 
 class BulletinFormatError(InvalidInput):
@@ -269,13 +271,19 @@ def _is_contents_entry(line: _Line) -> bool:
 
 
 def _is_footer_start(line: _Line) -> bool:
-    return bool(_FOOTER_START.search(line.plain)) and (line.marked or len(line.plain) <= 30)
+    return (
+        bool(_FOOTER_START.search(line.plain))
+        and (line.marked or len(line.plain) <= 30)
+        and not _ends_sentence(line.plain)
+    )
 
 
 class _Cursor:
     def __init__(self, lines: list[_Line]):
         self.lines = lines
         self.index = 0
+        # Lines that repeat on every page of the PDF (the series title as running header).
+        self.noise: frozenset[str] = frozenset()
 
     @property
     def done(self) -> bool:
@@ -312,6 +320,7 @@ def parse_bulletin(text: str) -> ParsedBulletin:
         raise BulletinFormatError(line=1, message=_("文件是空的。"))
 
     masthead, headline = _parse_masthead(cursor)
+    cursor.noise = frozenset({masthead.title})
     summary = _parse_summary(cursor)
     _skip_contents(cursor)
     sections = _parse_sections(cursor)
@@ -387,12 +396,16 @@ def _parse_masthead(cursor: _Cursor) -> tuple[Masthead, str]:
     return masthead, headline
 
 
-def _paragraphs(rows: list[_Line]) -> list[tuple[int, str]]:
-    """Group lines into paragraphs and rejoin the ones the PDF cut mid-sentence: (first line, text)."""
+def _paragraphs(rows: list[_Line], noise: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    """Group lines into paragraphs and rejoin the ones the PDF cut mid-sentence: (first line, text).
+
+    Page numbers and the running header (`noise`) that a page break leaves between two halves of a
+    paragraph count as blank lines, so the halves are rejoined like any other cut.
+    """
     raw: list[tuple[int, str]] = []
     current: tuple[int, str] | None = None
     for row in rows:
-        if row.blank or _IMAGE.match(row.raw):
+        if row.blank or _IMAGE.match(row.raw) or _PAGE_LINE.match(row.plain) or row.plain in noise:
             if current:
                 raw.append(current)
             current = None
@@ -551,7 +564,7 @@ def _parse_sections(cursor: _Cursor) -> list[ParsedSection]:
                     break
             rows.append(line)
             cursor.index += 1
-        paragraphs = [text for _n, text in _paragraphs(rows)]
+        paragraphs = [text for _n, text in _paragraphs(rows, cursor.noise)]
         if not paragraphs:
             raise BulletinFormatError(
                 line=heading_line.number,
@@ -581,7 +594,9 @@ def _entry_rows(cursor: _Cursor) -> Iterator[tuple[int, str]]:
             cursor.index += 1
             continue
         text = line.plain
-        is_entry = bool(_BULLET.match(text)) or "|" in text or "｜" in text
+        # A line with a date in it is an entry even without bullet or `|`: better to reject it as
+        # malformed than to let it pass silently as the start of the footer.
+        is_entry = bool(_BULLET.match(text) or "|" in text or "｜" in text or _ISO_DATE_FIELD.search(text))
         if not is_entry:
             if pending and not line.marked and not _is_footer_start(line) and _incomplete(pending[1]):
                 pending = (pending[0], _join(pending[1], text))
@@ -652,12 +667,11 @@ def _parse_references(cursor: _Cursor) -> list[ParsedReference]:
 
 
 def _entry_problem(error: EntryError) -> str:
-    text = str(error)
-    if "date" in text:
-        return _("缺少日期（YYYY-MM-DD 或 YYYY-MM）或日期不存在。")
-    if "empty" in text:
-        return _("发布机构和标题不能为空。")
-    return _("字段不足。")
+    return {
+        "bad_date": _("日期不存在。"),
+        "date": _("没有日期（YYYY-MM-DD 或 YYYY-MM）。"),
+        "empty": _("发布机构和标题不能为空。"),
+    }.get(error.code, _("字段不足，各字段之间应以“|”分隔。"))
 
 
 def _parse_footer(cursor: _Cursor) -> Footer:
