@@ -13,11 +13,13 @@ IssueEvent, and schedules its side effects for after commit (the `issue_transiti
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -145,6 +147,13 @@ def _apply(
     return issue
 
 
+def _is_blank_html(value: str) -> bool:
+    # CKEditor leaves "<p>&nbsp;</p>" or "<p><br></p>" in a field the writer emptied: markup without text.
+    if "<img" in value:
+        return False
+    return not html.unescape(strip_tags(value)).strip()
+
+
 def _check_complete(issue: Issue) -> None:
     sections = list(issue.sections.select_related("analysis").order_by("position"))
     if not sections:
@@ -153,7 +162,7 @@ def _check_complete(issue: Issue) -> None:
     for section in sections:
         if not section.headline.strip():
             problems.append(_("第%(n)s条缺少标题") % {"n": section.numeral})
-        if not section.body.strip():
+        if _is_blank_html(section.body):
             problems.append(_("第%(n)s条缺少新闻正文") % {"n": section.numeral})
     if problems:
         raise InvalidInput(_("不能提交审核：") + "；".join(problems) + "。")
