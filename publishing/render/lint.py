@@ -1,0 +1,82 @@
+"""What the WeChat Official Account editor keeps, and a lint that finds anything else in a WeChat render.
+
+The editor silently drops <style>, <script>, classes, ids and most tags, and it refuses links outside
+mp.weixin.qq.com. A render that still contains one of them would look different once pasted, so the lint runs on
+every WeChat render and a non-empty result fails it.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
+
+WECHAT_TAGS = frozenset(
+    {"section", "p", "span", "strong", "em", "br", "img", "a", "table", "thead", "tbody", "tr", "th", "td"}
+)
+WECHAT_ATTRIBUTES = {
+    "*": {"style"},
+    "img": {"src", "alt"},
+    "a": {"href"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+WECHAT_LINK_HOSTS = frozenset({"mp.weixin.qq.com"})
+# Declarations WeChat strips or that would reach for something outside the article.
+FORBIDDEN_STYLE = ("url(", "expression(", "position:", "@import", "javascript:")
+
+
+def is_wechat_link(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme == "https" and (parts.hostname or "") in WECHAT_LINK_HOSTS
+
+
+class _Linter(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def _problem(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in WECHAT_TAGS:
+            self._problem(_("含有微信不保留的标签 <%(tag)s>。") % {"tag": tag})
+        allowed = WECHAT_ATTRIBUTES["*"] | WECHAT_ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            if name not in allowed:
+                self._problem(_("<%(tag)s> 带有不允许的属性 %(attr)s。") % {"tag": tag, "attr": name})
+            if name == "style" and value:
+                compact = value.replace(" ", "").lower()
+                for needle in FORBIDDEN_STYLE:
+                    if needle.replace(" ", "") in compact:
+                        self._problem(_("样式中含有微信不支持的内容：%(needle)s") % {"needle": needle})
+        values = dict(attrs)
+        if tag == "a" and not is_wechat_link(values.get("href") or ""):
+            self._problem(_("外部链接没有转为参考编号：%(url)s") % {"url": (values.get("href") or "")[:200]})
+        if tag == "img":
+            src = (values.get("src") or "").strip()
+            if urlsplit(src).scheme not in ("http", "https") or not urlsplit(src).netloc:
+                self._problem(_("图片地址不是 http(s) 绝对地址：%(src)s") % {"src": src[:80]})
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_comment(self, data):
+        self._problem(_("含有 HTML 注释。"))
+
+    def handle_decl(self, decl):
+        self._problem(_("含有文档声明 <!%(decl)s>。") % {"decl": decl[:40]})
+
+    def handle_pi(self, data):
+        self._problem(_("含有处理指令。"))
+
+
+def lint_wechat(html: str) -> list[str]:
+    """Everything in `html` that the WeChat editor would drop or refuse; empty when it is ready to paste."""
+    linter = _Linter()
+    linter.feed(html)
+    linter.close()
+    return linter.problems

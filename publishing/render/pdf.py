@@ -1,0 +1,130 @@
+"""Issue -> PDF bytes with WeasyPrint, bounded in time and size, fetching nothing from the network."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+
+from editorial.models import Issue
+from publishing.render.context import build_context
+from publishing.render.errors import RenderTimeout, RenderTooLarge
+from publishing.render.fetcher import SafeURLFetcher
+
+TEMPLATE = "publishing/pdf.html"
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_HTML_BYTES = 4 * 1024 * 1024
+DEFAULT_MAX_PAGES = 200
+DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024
+
+
+def _limit(name: str, default):
+    return getattr(settings, name, default)
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string that cannot end the string or the <style> element it sits in."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
+def page_footer_content() -> str:
+    """The CSS `content` of the page footer, from the translated `第 %(page)s 页 / 共 %(pages)s 页`."""
+    pattern = _("第 %(page)s 页 / 共 %(pages)s 页")
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", pattern):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
+
+
+def pdf_html(context: dict) -> str:
+    return render_to_string(TEMPLATE, context | {"page_footer_css": page_footer_content()})
+
+
+class _DeadlineReached(BaseException):
+    # A BaseException, so that WeasyPrint's broad `except Exception` around resource loading cannot swallow it.
+    pass
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Interrupt the block after `seconds` with SIGALRM when running in the main thread (Celery prefork
+    workers, the management command). Elsewhere the fetcher's deadline and the size limits bound the work."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _DeadlineReached
+
+    started = time.monotonic()
+    previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+    previous_delay, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _DeadlineReached:
+        raise RenderTimeout(_("PDF 生成超时（超过 %(seconds)s 秒）。") % {"seconds": seconds}) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay:
+            # Someone else (a test timeout, a supervisor) had an alarm armed: give it back what remains.
+            signal.setitimer(signal.ITIMER_REAL, max(previous_delay - (time.monotonic() - started), 0.001))
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    fetcher: SafeURLFetcher | None = None,
+    timeout: float | None = None,
+) -> bytes:
+    """Lay out `html` and write the PDF, within the configured bounds. `fetcher` records what was refused."""
+    timeout = timeout if timeout is not None else _limit("PUBLISHING_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
+    max_html = _limit("PUBLISHING_RENDER_MAX_HTML_BYTES", DEFAULT_MAX_HTML_BYTES)
+    max_pages = _limit("PUBLISHING_RENDER_MAX_PAGES", DEFAULT_MAX_PAGES)
+    max_pdf = _limit("PUBLISHING_RENDER_MAX_PDF_BYTES", DEFAULT_MAX_PDF_BYTES)
+
+    size = len(html.encode())
+    if size > max_html:
+        raise RenderTooLarge(
+            _("本期内容过大（%(size)s 字节，上限 %(limit)s 字节），无法生成 PDF。")
+            % {"size": size, "limit": max_html}
+        )
+    if fetcher is None:
+        fetcher = SafeURLFetcher()
+    fetcher.deadline = time.monotonic() + timeout
+    with time_budget(timeout):
+        document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=fetcher).render()
+        if len(document.pages) > max_pages:
+            raise RenderTooLarge(
+                _("PDF 页数过多（%(pages)s 页，上限 %(limit)s 页）。")
+                % {"pages": len(document.pages), "limit": max_pages}
+            )
+        pdf = document.write_pdf()
+    if len(pdf) > max_pdf:
+        raise RenderTooLarge(_("PDF 文件过大（%(size)s 字节）。") % {"size": len(pdf)})
+    return pdf
+
+
+def render_pdf(
+    issue: Issue | int,
+    *,
+    context: dict | None = None,
+    fetcher: SafeURLFetcher | None = None,
+    timeout: float | None = None,
+) -> bytes:
+    """The printed bulletin as PDF bytes."""
+    context = context if context is not None else build_context(issue)
+    return html_to_pdf(pdf_html(context), fetcher=fetcher, timeout=timeout)

@@ -1,0 +1,217 @@
+"""Issue -> one HTML fragment to paste into the WeChat Official Account editor.
+
+Four steps: the template (classes, a <style>-free fragment); a rewrite of the tags WeChat drops into the ones it
+keeps, of external links into numbered references and of image addresses into absolute URLs; css-inline, which
+turns the stylesheet into style attributes; nh3 with WeChat's allow-list, which removes the classes and anything
+left over. The lint then checks the result and a render that fails it raises.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import css_inline
+import nh3
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
+from django.utils.translation import gettext as _
+
+from editorial.models import Issue
+from publishing.render.context import build_context
+from publishing.render.errors import WeChatLintError
+from publishing.render.lint import WECHAT_ATTRIBUTES, WECHAT_TAGS, is_wechat_link, lint_wechat
+
+TEMPLATE = "publishing/wechat.html"
+STYLESHEET = "publishing/wechat.css"
+LINKS_MARKER = "links"
+_LINKS_PLACEHOLDER = "\x00wechat-links\x00"
+
+_KEEP = frozenset({"section", "p", "span", "strong", "em", "br", "table", "thead", "tbody", "tr", "th", "td"})
+_RENAME = {
+    "b": ("strong", ""),
+    "i": ("em", ""),
+    "u": ("span", "wx-u"),
+    "s": ("span", "wx-s"),
+    "sub": ("span", "wx-sup"),
+    "sup": ("span", "wx-sup"),
+    "ul": ("section", "wx-list"),
+    "ol": ("section", "wx-list"),
+    "li": ("section", "wx-li"),
+    "blockquote": ("section", "wx-quote"),
+    "figure": ("section", "wx-figure"),
+    "figcaption": ("p", "wx-caption"),
+    "caption": ("p", "wx-caption"),
+    "tfoot": ("tbody", ""),
+    **{f"h{n}": ("p", "wx-h") for n in range(1, 7)},
+    **{tag: ("section", "") for tag in ("div", "article", "header", "footer", "nav", "main", "aside")},
+}
+_DROP_WITH_CONTENT = frozenset(
+    {"script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript"}
+)
+_VOID = frozenset(
+    {"br", "img", "hr", "wbr", "input", "meta", "link", "source", "col", "area", "base", "embed"}
+)
+
+
+class _Rewriter(HTMLParser):
+    """Maps the template's and the writers' HTML onto WeChat's tags; collects external links as references."""
+
+    def __init__(self, *, site_url: str):
+        super().__init__(convert_charrefs=True)
+        self.base = site_url.rstrip("/") + "/"
+        self.out: list[str] = []
+        self.links: list[str] = []
+        # Open elements: (source tag, emitted tag or "", reference number to print after it or 0).
+        self.stack: list[tuple[str, str, int]] = []
+        self.lists: list[list] = []  # [ordered, next number] of the open ul/ol
+        self.dropping = 0
+
+    def _reference(self, href: str) -> int:
+        url = urljoin(self.base, href.strip())
+        if urlsplit(url).scheme not in ("http", "https", "mailto"):
+            return 0
+        if url not in self.links:
+            self.links.append(url)
+        return self.links.index(url) + 1
+
+    def _open(self, tag: str, emitted: str, css_class: str = "", extra: str = "", note: int = 0) -> None:
+        self.stack.append((tag, emitted, note))
+        if emitted:
+            class_attr = f' class="{css_class}"' if css_class else ""
+            self.out.append(f"<{emitted}{class_attr}{extra}>")
+
+    def handle_starttag(self, tag, attrs):
+        if self.dropping:
+            if tag in _DROP_WITH_CONTENT:
+                self.dropping += 1
+            return
+        if tag in _DROP_WITH_CONTENT:
+            self.dropping = 1
+            return
+        values = {name: value or "" for name, value in attrs}
+        if tag in _VOID:
+            self._void(tag, values)
+            return
+        css_class = values.get("class", "")
+        if tag == "a":
+            href = values.get("href", "")
+            if href and is_wechat_link(href):
+                self._open(tag, "a", extra=f' href="{escape(href.strip())}"')
+            else:
+                self._open(tag, "", note=self._reference(href) if href else 0)
+        elif tag in _KEEP:
+            spans = "".join(
+                f' {name}="{escape(values[name])}"'
+                for name in sorted(WECHAT_ATTRIBUTES.get(tag, set()) & values.keys())
+            )
+            self._open(tag, tag, css_class, spans)
+        elif tag in ("ul", "ol"):
+            start = values.get("start", "1")
+            self.lists.append([tag == "ol", int(start) if start.isdigit() else 1])
+            self._open(tag, *_RENAME[tag])
+        elif tag == "li":
+            self._open(tag, *_RENAME[tag])
+            if self.lists:
+                ordered, number = self.lists[-1]
+                self.out.append(f"{number}. " if ordered else "• ")
+                self.lists[-1][1] += 1
+        elif tag in _RENAME:
+            self._open(tag, *_RENAME[tag])
+        else:
+            self._open(tag, "span")
+
+    def _void(self, tag: str, values: dict) -> None:
+        if tag == "br":
+            self.out.append("<br>")
+        elif tag == "img":
+            src = urljoin(self.base, values.get("src", "").strip())
+            if urlsplit(src).scheme in ("http", "https") and urlsplit(src).netloc:
+                alt = escape(values.get("alt", ""))
+                self.out.append(f'<img src="{escape(src)}" alt="{alt}">')
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID and not self.dropping:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if self.dropping:
+            if tag in _DROP_WITH_CONTENT:
+                self.dropping -= 1
+            return
+        if tag in _VOID:
+            return
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                while len(self.stack) > index:
+                    self._close(self.stack.pop())
+                return
+
+    def _close(self, entry: tuple[str, str, int]) -> None:
+        tag, emitted, note = entry
+        if emitted:
+            self.out.append(f"</{emitted}>")
+        if note:
+            self.out.append(f'<span class="wx-ref">[{note}]</span>')
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+
+    def handle_data(self, data):
+        if not self.dropping:
+            self.out.append(escape(data, quote=False))
+
+    def handle_comment(self, data):
+        if data.strip() == LINKS_MARKER:
+            self.out.append(_LINKS_PLACEHOLDER)
+
+    def result(self) -> str:
+        self.close()
+        while self.stack:
+            self._close(self.stack.pop())
+        return "".join(self.out)
+
+
+def _links_html(links: list[str]) -> str:
+    if not links:
+        return ""
+    items = "".join(
+        f'<p class="ref">[{number}] <span class="ref-url">{escape(url)}</span></p>'
+        for number, url in enumerate(links, start=1)
+    )
+    return f'<section class="links"><p class="label"><strong>{escape(_("文中链接"))}</strong></p>{items}</section>'
+
+
+def _stylesheet() -> str:
+    template = get_template(STYLESHEET)
+    return template.template.source
+
+
+def wechat_html(context: dict) -> tuple[str, list[str]]:
+    """The fragment and the external links it numbers, before the lint."""
+    rewriter = _Rewriter(site_url=settings.SITE_URL)
+    rewriter.feed(render_to_string(TEMPLATE, context))
+    html = rewriter.result().replace(_LINKS_PLACEHOLDER, _links_html(rewriter.links))
+    html = css_inline.inline_fragment(
+        html, _stylesheet(), load_remote_stylesheets=False, keep_style_tags=False
+    )
+    html = nh3.clean(
+        html,
+        tags=set(WECHAT_TAGS),
+        attributes={tag: set(names) for tag, names in WECHAT_ATTRIBUTES.items()},
+        url_schemes={"http", "https"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    return html, rewriter.links
+
+
+def render_wechat(issue: Issue | int, *, context: dict | None = None) -> str:
+    """The WeChat article body; raises WeChatLintError if anything WeChat would drop remains."""
+    context = context if context is not None else build_context(issue)
+    html, _links = wechat_html(context)
+    problems = lint_wechat(html)
+    if problems:
+        raise WeChatLintError(problems)
+    return html
