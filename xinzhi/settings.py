@@ -139,6 +139,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# A message whose worker died before acknowledging it (acks_late) is redelivered after this many seconds: longer
+# than any task may run (renders stop at 300 s), short enough that a crashed render is finished the same morning.
+_visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": min(10, max(1, _visibility_timeout // 2)),
+    "unacked_restore_throttle": 1,
+}
+
+# --- Publishing -----------------------------------------------------------------------------------------
+
+# From this hour (0-23, in each series' time zone) the hourly task creates tomorrow's draft.
+NEXT_DRAFT_HOUR = env_int("NEXT_DRAFT_HOUR", 9, minimum=0)
+if NEXT_DRAFT_HOUR > 23:
+    raise ImproperlyConfigured(f"NEXT_DRAFT_HOUR must be an hour from 0 to 23; got {NEXT_DRAFT_HOUR}.")
 
 # --- Auth -----------------------------------------------------------------------------------------------
 
