@@ -32,13 +32,15 @@ class TransitionNotAllowed(EditorialError):
 
 
 class StaleVersion(EditorialError):
-    """Someone else saved in between; `current` holds what is stored now so the user can merge."""
+    """Someone else saved in between; `current` holds what is stored now and `submitted` what the refused
+    save carried, so the user can merge the two and neither text is lost."""
 
     status = 409
 
-    def __init__(self, message: str, *, current: dict):
+    def __init__(self, message: str, *, current: dict, submitted: dict | None = None):
         super().__init__(message)
         self.current = current
+        self.submitted = submitted or {}
 
 
 class DuplicateIssue(EditorialError):

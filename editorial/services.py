@@ -91,6 +91,29 @@ def _clean_section_data(data: dict) -> dict:
     return cleaned
 
 
+def _clean_number(value) -> int | None:
+    # The number comes from forms and import files; anything but a positive whole number would reach the
+    # database as a type error or a misleading "number taken" message.
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInput(_("期号必须是正整数。"))
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidInput(_("期号必须是正整数。")) from None
+    if number < 1 or number > 2_147_483_647:
+        raise InvalidInput(_("期号必须是正整数。"))
+    return number
+
+
+def _clean_issue_headline(value: str | None) -> str:
+    headline = (value or "").strip()
+    if len(headline) > 200:
+        raise InvalidInput(_("本期标题太长（最多 200 字）。"))
+    return headline
+
+
 def _apply_section_data(*, section: Section, data: dict) -> None:
     if "headline" in data:
         section.headline = data["headline"]
@@ -110,6 +133,8 @@ def issue_create(
 ) -> Issue:
     if user is not None and not user.has_perm("editorial.add_issue"):
         raise TransitionForbidden(_("您没有权限新建期刊。"))
+    headline = _clean_issue_headline(headline)
+    number = _clean_number(number)
     with transaction.atomic():
         if Issue.objects.filter(series=series, date=date).exists():
             raise DuplicateIssue(_("%(date)s 的期刊已经存在。") % {"date": date.isoformat()})
@@ -121,7 +146,7 @@ def issue_create(
                     series=series,
                     date=date,
                     number=number,
-                    headline=headline.strip(),
+                    headline=headline,
                     summary=summary.strip(),
                     created_by=user,
                 )
@@ -140,6 +165,11 @@ def issue_update(*, issue: Issue, user, data: dict, version: int) -> Issue:
     unknown = set(data) - set(ISSUE_FIELDS)
     if unknown:
         raise InvalidInput(_("未知字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    cleaned = dict(data)
+    if "headline" in cleaned:
+        cleaned["headline"] = _clean_issue_headline(cleaned["headline"])
+    if "number" in cleaned:
+        cleaned["number"] = _clean_number(cleaned["number"])
     with transaction.atomic():
         locked = Issue.objects.select_for_update().select_related("series").get(pk=issue.pk)
         _require_editable(issue=locked, user=user)
@@ -152,20 +182,21 @@ def issue_update(*, issue: Issue, user, data: dict, version: int) -> Issue:
                     "number": locked.number,
                     "version": locked.version,
                 },
+                submitted=dict(data),
             )
-        if "headline" in data:
-            locked.headline = (data["headline"] or "").strip()[:200]
-        if "summary" in data:
-            locked.summary = (data["summary"] or "").strip()
-        if "number" in data:
-            locked.number = data["number"]
+        if "headline" in cleaned:
+            locked.headline = cleaned["headline"]
+        if "summary" in cleaned:
+            locked.summary = (cleaned["summary"] or "").strip()
+        if "number" in cleaned:
+            locked.number = cleaned["number"]
         locked.version += 1
         try:
             with transaction.atomic():
                 locked.save()
         except IntegrityError:
             raise DuplicateIssue(
-                _("期号 %(number)s 已被其他期刊使用。") % {"number": data.get("number")}
+                _("期号 %(number)s 已被其他期刊使用。") % {"number": cleaned.get("number")}
             ) from None
     issue.refresh_from_db()
     return issue
@@ -207,6 +238,7 @@ def section_save(*, section: Section, user, data: dict, version: int, frozen_ok:
             raise StaleVersion(
                 _("其他人已在您之后保存了这一条目，请查看对方的修改并合并后再保存。"),
                 current=section_snapshot(locked),
+                submitted=data,
             )
         _apply_section_data(section=locked, data=data)
         _write_revision(section=locked, user=user)
