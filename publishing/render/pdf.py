@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import threading
@@ -23,6 +24,9 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_HTML_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_PAGES = 200
 DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024
+
+# WeasyPrint logs every layout step at INFO; with the project's root logger at INFO that is a dozen lines a render.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _limit(name: str, default):

@@ -125,8 +125,8 @@ class _Rewriter(HTMLParser):
     def _void(self, tag: str, values: dict) -> None:
         if tag == "br":
             self.out.append("<br>")
-        elif tag == "img":
-            src = urljoin(self.base, values.get("src", "").strip())
+        elif tag == "img" and values.get("src", "").strip():
+            src = urljoin(self.base, values["src"].strip())
             if urlsplit(src).scheme in ("http", "https") and urlsplit(src).netloc:
                 alt = escape(values.get("alt", ""))
                 self.out.append(f'<img src="{escape(src)}" alt="{alt}">')

@@ -1,0 +1,188 @@
+"""The PDF of the sample issue, read back with pypdf: pages, contents, text, fonts, metadata, bookmarks."""
+
+from __future__ import annotations
+
+import io
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from django.utils.html import strip_tags
+from pypdf import PdfReader
+
+from publishing.render import build_context, render_pdf
+from publishing.render.errors import RenderTimeout, RenderTooLarge
+from publishing.render.pdf import css_string, html_to_pdf, page_footer_content
+from tests.publishing.conftest import import_sample
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: PDF extraction breaks lines wherever the layout did."""
+    return _SPACE.sub("", text)
+
+
+@pytest.fixture(scope="module")
+def sample(django_db_setup, django_db_blocker):
+    """The sample issue rendered once for the whole module (a PDF render is the slow part of these tests)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        issue = import_sample()
+        context = build_context(issue)
+        pdf = render_pdf(issue, context=context)
+        transaction.set_rollback(True)
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    return SimpleNamespace(pdf=pdf, context=context, reader=reader, pages=pages)
+
+
+def body_text(sample) -> str:
+    """The text of all pages in order, without the running header and footer."""
+    title = sample.context["masthead"]["title"]
+    parts = []
+    for number, text in enumerate(sample.pages, start=1):
+        text = squash(text)
+        text = re.sub(r"第\d+页/共\d+页", "", text)
+        if number > 1:
+            text = text.replace(title, "", 1)
+        parts.append(text)
+    return "".join(parts)
+
+
+def contents_pages(sample) -> dict[str, int]:
+    first = squash(sample.pages[0])
+    pages = {}
+    for section in sample.context["sections"]:
+        match = re.search(re.escape(squash(section["heading"])) + r"[.·…]*(\d+)", first)
+        assert match, f"{section['heading']} is not in the contents"
+        pages[section["heading"]] = int(match[1])
+    return pages
+
+
+def test_the_sample_is_four_a4_pages_with_page_n_of_m_footers(sample):
+    assert sample.pdf.startswith(b"%PDF-")
+    assert len(sample.reader.pages) == 4
+    for number, page in enumerate(sample.reader.pages, start=1):
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+        assert f"第{number}页/共4页" in squash(sample.pages[number - 1])
+
+
+def test_the_running_header_carries_the_series_title_after_the_first_page(sample):
+    for text in sample.pages[1:]:
+        assert "新质生产力每日动态" in text
+
+
+def test_every_section_headline_is_on_the_page_the_contents_says(sample):
+    pages = contents_pages(sample)
+
+    assert sorted(pages.values()) == list(pages.values())
+    for heading, page in pages.items():
+        text = squash(sample.pages[page - 1])
+        # Page 1 also holds the contents, where every heading is printed once.
+        expected = 2 if page == 1 else 1
+        assert text.count(squash(heading)) >= expected, f"{heading} is not on page {page}"
+        for earlier in range(1, page):
+            assert squash(sample.pages[earlier - 1]).count(squash(heading)) == (1 if earlier == 1 else 0)
+
+
+def test_bookmarks_point_at_the_sections_pages(sample):
+    outline = {
+        item.title: sample.reader.get_destination_page_number(item) + 1 for item in sample.reader.outline
+    }
+
+    for heading, page in contents_pages(sample).items():
+        assert outline[heading] == page
+    assert {"摘要", "目录", "参考文献"} <= outline.keys()
+
+
+def test_all_the_text_is_extractable_in_reading_order(sample):
+    text = body_text(sample)
+    context = sample.context
+
+    assert squash(context["summary"]) in text
+    position = 0
+    for section in context["sections"]:
+        for html in (section["news_html"], section["analysis_html"]):
+            for paragraph in re.findall(r"<p>(.*?)</p>", html, flags=re.S):
+                chunk = squash(strip_tags(paragraph))
+                found = text.find(chunk, position)
+                assert found >= 0, f"not extractable in order: {chunk[:30]}…"
+                position = found + len(chunk)
+    for citation in context["citations"]:
+        assert squash(f"{citation['position']}.{citation['entry']}") in text
+    for block in context["footer"]["about"]:
+        assert squash(block["body"]) in text
+
+
+def test_every_font_is_embedded_and_none_is_type3(sample):
+    seen = set()
+    for page in sample.reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        for ref in fonts.values():
+            font = ref.get_object()
+            assert font["/Subtype"] != "/Type3"
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys()), font["/BaseFont"]
+            assert "/ToUnicode" in font
+            seen.add(str(font["/BaseFont"]).split("+", 1)[-1])
+    assert seen == {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+
+
+def test_the_metadata_names_the_issue_its_publisher_date_and_language(sample):
+    meta = sample.reader.metadata
+
+    assert meta.title == "新质生产力每日动态 · 2026 年 6 月 28 日"
+    assert meta.author == "中国高技术产业发展促进会新质生产力工作委员会"
+    assert meta.creation_date.date().isoformat() == "2026-06-28"
+    assert sample.reader.trailer["/Root"]["/Lang"] == "zh-Hans"
+
+
+def test_the_footer_page_has_the_contact_heading_qr_codes_and_website(sample):
+    last = squash(sample.pages[-1])
+
+    assert "联系我们，请扫描二维码" in last
+    assert "网站地址：https://gyznswn.cn" in last
+    page = sample.reader.pages[-1]
+    images = {
+        name
+        for name, ref in page["/Resources"]["/XObject"].items()
+        if ref.get_object()["/Subtype"] == "/Image"
+    }
+    drawn = [
+        name
+        for name in re.findall(rb"(/[^\s/]+) Do", page.get_contents().get_data())
+        if name.decode() in images
+    ]
+    assert len(drawn) == len(sample.context["footer"]["qr_codes"]) == 2
+
+
+def test_the_page_footer_is_built_from_the_translated_pattern():
+    assert page_footer_content() == '"第 " counter(page) " 页 / 共 " counter(pages) " 页"'
+
+
+def test_css_strings_cannot_break_out_of_the_style_element():
+    assert css_string('a"b\\c</style>') == '"a\\"b\\\\c\\3c /style>"'
+
+
+@pytest.mark.django_db
+def test_a_render_over_its_time_budget_stops_with_a_clear_error():
+    html = "<html><body>" + "<p>新质生产力</p>" * 2000 + "</body></html>"
+
+    with pytest.raises(RenderTimeout, match="超时"):
+        html_to_pdf(html, timeout=0.05)
+
+
+def test_an_oversized_document_is_refused_before_layout(settings):
+    settings.PUBLISHING_RENDER_MAX_HTML_BYTES = 1000
+
+    with pytest.raises(RenderTooLarge, match="过大"):
+        html_to_pdf("<p>" + "字" * 1000 + "</p>")
+
+
+def test_a_document_with_too_many_pages_is_refused(settings):
+    settings.PUBLISHING_RENDER_MAX_PAGES = 1
+
+    with pytest.raises(RenderTooLarge, match="页数过多"):
+        html_to_pdf("<p>一</p><p style='break-before: page'>二</p>")

@@ -1,0 +1,163 @@
+"""The WeChat fragment: inline styles, WeChat's tags only, external links as numbered references."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from editorial import services
+from publishing.render import WeChatLintError, lint_wechat, render_wechat
+from publishing.render import wechat as wechat_module
+from publishing.render.lint import WECHAT_TAGS
+from references.models import Source
+
+
+class _Tree(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes.extend((tag, name, value or "") for name, value in attrs)
+
+
+def parse(html: str) -> _Tree:
+    tree = _Tree()
+    tree.feed(html)
+    return tree
+
+
+def references(html: str) -> dict[int, str]:
+    """The numbered list at the end: {n: url}."""
+    return {int(n): url for n, url in re.findall(r"\[(\d+)\] <span[^>]*>([^<]+)</span>", html)}
+
+
+@pytest.fixture
+def linked_issue(sample_issue, writer):
+    """The sample with links in a section body, as writers paste them from the source pages."""
+    section = sample_issue.sections.order_by("position").first()
+    services.section_save(
+        section=section,
+        user=None,
+        data={
+            "body": (
+                '<p>国家数据局<a href="https://www.nda.gov.cn/sjj/swdt/0627/a.html">发布消息</a>称，'
+                '另见<a href="https://mp.weixin.qq.com/s/AbCdEf">公众号文章</a>与'
+                '<a href="https://www.nea.gov.cn/x.html">国家能源局</a>，'
+                '再次引用<a href="https://www.nda.gov.cn/sjj/swdt/0627/a.html">同一来源</a>。</p>'
+                "<ul><li>数据登记</li><li>合规审查</li></ul><ol><li>第一</li><li>第二</li></ol>"
+                '<blockquote><p>引文</p></blockquote><h3>小标题</h3><p><img src="/media/uploads/chart.png" alt="图"></p>'
+            )
+        },
+        version=section.version,
+        frozen_ok=True,
+    )
+    Source.objects.filter(pk=sample_issue.citations.order_by("position").first().source_id).update(
+        url="https://www.nda.gov.cn/sjj/swdt/0627/a.html"
+    )
+    return sample_issue
+
+
+def test_the_sample_renders_to_a_fragment_that_passes_the_lint(sample_issue):
+    html = render_wechat(sample_issue)
+
+    assert lint_wechat(html) == []
+    tree = parse(html)
+    assert set(tree.tags) <= WECHAT_TAGS
+    assert tree.tags[0] == "section"
+    assert not [a for a in tree.attributes if a[1] in ("class", "id")]
+    assert "<style" not in html and "<script" not in html
+    # Styles are inline: the masthead title is red and large without any stylesheet.
+    assert re.search(r'<p style="[^"]*font-size: 24px;[^"]*color: #c8161d', html)
+
+
+def test_the_fragment_has_the_whole_issue_in_order(sample_issue):
+    html = render_wechat(sample_issue)
+    text = re.sub(r"<[^>]+>", "", html)
+
+    order = [
+        "新质生产力每日动态",
+        "2026 年 6 月 28 日",
+        "摘要",
+        "一、国家数据局专题研究专家意见",
+        "六、全球数据中心电力需求快速上升",
+        "参考文献",
+        "10. 国家数据局 | 高质量数据集与数据基础设施相关工作动态 | 2026-06",
+        "联系我们，请扫描二维码",
+        "网站地址：",
+    ]
+    positions = [text.find(piece) for piece in order]
+    assert -1 not in positions
+    assert positions == sorted(positions)
+
+
+def test_external_links_become_numbered_references_listed_at_the_end(linked_issue):
+    html = render_wechat(linked_issue)
+
+    refs = references(html)
+    assert refs == {1: "https://www.nda.gov.cn/sjj/swdt/0627/a.html", 2: "https://www.nea.gov.cn/x.html"}
+    assert re.search(r"发布消息<span[^>]*>\[1\]</span>", html)
+    assert re.search(r"国家能源局<span[^>]*>\[2\]</span>", html)
+    assert re.search(r"同一来源<span[^>]*>\[1\]</span>", html)  # the same URL keeps its number
+    assert "文中链接" in html
+    # Links inside WeChat stay links; nothing else does.
+    hrefs = [value for tag, name, value in parse(html).attributes if name == "href"]
+    assert hrefs == ["https://mp.weixin.qq.com/s/AbCdEf"]
+
+
+def test_every_external_url_of_the_issue_appears_as_text(linked_issue):
+    html = render_wechat(linked_issue)
+    text = re.sub(r"<[^>]+>", "", html)
+
+    urls = set(re.findall(r'href="(https?://[^"]+)"', linked_issue.sections.first().body))
+    urls |= {c.source.url for c in linked_issue.citations.select_related("source") if c.source.url}
+    external = {url for url in urls if "mp.weixin.qq.com" not in url}
+    assert external
+    for url in external:
+        assert url in text
+        assert url in references(html).values() or url in text.split("参考文献", 1)[1]
+
+
+def test_lists_quotes_headings_and_images_become_tags_wechat_keeps(linked_issue, settings):
+    html = render_wechat(linked_issue)
+
+    assert re.search(r"<section[^>]*>• 数据登记</section>", html)
+    assert re.search(r"<section[^>]*>2\. 第二</section>", html)
+    assert re.search(r"<section[^>]*border-left: 3px solid #ddd[^>]*><p[^>]*>引文</p></section>", html)
+    assert re.search(r'<p style="[^"]*font-weight: bold[^"]*">小标题</p>', html)
+    assert f'src="{settings.SITE_URL}/media/uploads/chart.png"' in html
+
+
+def test_the_lint_finds_everything_wechat_would_drop():
+    problems = lint_wechat(
+        '<div class="x" id="y"><style>p{}</style><script>1</script>'
+        '<a href="https://example.org/">外链</a><img src="/media/a.png"><img src="data:image/png;base64,AAAA">'
+        '<p onclick="x()" style="background: url(https://t.example/)">正文</p><!-- note --></div>'
+    )
+
+    assert problems == [
+        "含有微信不保留的标签 <div>。",
+        "<div> 带有不允许的属性 class。",
+        "<div> 带有不允许的属性 id。",
+        "含有微信不保留的标签 <style>。",
+        "含有微信不保留的标签 <script>。",
+        "外部链接没有转为参考编号：https://example.org/",
+        "图片地址不是 http(s) 绝对地址：/media/a.png",
+        "图片地址不是 http(s) 绝对地址：data:image/png;base64,AAAA",
+        "<p> 带有不允许的属性 onclick。",
+        "样式中含有微信不支持的内容：url(",
+        "含有 HTML 注释。",
+    ]
+
+
+def test_a_render_that_fails_the_lint_raises(sample_issue, monkeypatch):
+    monkeypatch.setattr(wechat_module, "wechat_html", lambda context: ('<p class="left">x</p>', []))
+
+    with pytest.raises(WeChatLintError) as caught:
+        render_wechat(sample_issue)
+
+    assert caught.value.problems == ["<p> 带有不允许的属性 class。"]
