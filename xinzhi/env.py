@@ -52,11 +52,23 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    items = [item.strip() for item in (raw or "").split(",") if item.strip()]
+    if not items:
+        # "," or " , " is as empty as unset: a required list must end up with at least one item.
         if default is None:
             raise ImproperlyConfigured(f"The environment variable {name} is required (comma-separated).")
         return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    return items
+
+
+def redact_url(value: str) -> str:
+    """The URL with its password replaced, so that an error message can quote it into logs."""
+    parsed = urlparse(value)
+    if parsed.password is None:
+        return value
+    netloc = parsed.netloc.rsplit("@", 1)
+    userinfo = netloc[0].split(":", 1)[0] + ":***"
+    return parsed._replace(netloc=f"{userinfo}@{netloc[1]}").geturl()
 
 
 def env_url(name: str, *, schemes: tuple[str, ...], default: str | None = None) -> str | None:
@@ -64,10 +76,14 @@ def env_url(name: str, *, schemes: tuple[str, ...], default: str | None = None) 
     if raw is None or raw.strip() == "":
         return default
     value = raw.strip()
-    parsed = urlparse(value)
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a valid URL (check the host and port).") from None
     if parsed.scheme not in schemes:
         allowed = ", ".join(f"{s}://" for s in schemes)
-        raise ImproperlyConfigured(f"{name} must start with one of {allowed}; got {value!r}.")
+        raise ImproperlyConfigured(f"{name} must start with one of {allowed}; got {redact_url(value)!r}.")
     return value
 
 
