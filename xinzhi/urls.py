@@ -9,7 +9,10 @@ admin.site.site_title = "xinzhi"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("ckeditor5/", include("django_ckeditor_5.urls")),
+    # CKEditor uploads go to newsroom:upload (settings.CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME), which checks the
+    # role, the size and the image itself; django_ckeditor_5's own upload view is deliberately not routed.
+    path("newsroom/", include("editorial.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
 ]
 
 if settings.DEBUG:

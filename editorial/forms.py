@@ -1,0 +1,275 @@
+"""Forms of the newsroom: they parse what the browser sends (form posts or JSON from fetch) into the plain
+arguments of one service call. Validation of meaning (states, roles, versions) stays in the services."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_ckeditor_5.widgets import CKEditor5Widget
+from PIL import Image, UnidentifiedImageError
+
+from editorial.models import Issue, Section, Series
+
+TOPIC_SEPARATORS = re.compile(r"[,，、;；\n]+")
+
+
+def split_topics(value: str) -> list[str]:
+    """`数据要素，绿电, 算力` -> ["数据要素", "绿电", "算力"]: writers type Chinese or Latin commas."""
+    seen: list[str] = []
+    for name in TOPIC_SEPARATORS.split(value or ""):
+        name = name.strip()
+        if name and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def parse_id_list(value) -> list[int]:
+    """`[3, 1, 2]` (JSON) or `"3,1,2"` (a form field) -> [3, 1, 2]."""
+    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    try:
+        return [int(str(item).strip()) for item in items if str(item).strip()]
+    except ValueError:
+        raise ValidationError(_("顺序必须是以逗号分隔的编号。")) from None
+
+
+class IssueCreateForm(forms.Form):
+    series = forms.ModelChoiceField(label=_("刊物"), queryset=Series.objects.all(), empty_label=None)
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    headline = forms.CharField(label=_("本期标题"), max_length=200, required=False)
+    summary = forms.CharField(label=_("摘要"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        series = list(Series.objects.all()[:2])
+        if len(series) == 1:
+            # One masthead is the usual case: do not make writers pick it.
+            self.fields["series"].initial = series[0]
+            self.fields["series"].widget = forms.HiddenInput()
+
+
+class IssueMetaForm(forms.Form):
+    headline = forms.CharField(
+        label=_("本期标题"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-field": "headline"}),
+    )
+    summary = forms.CharField(
+        label=_("摘要"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "data-field": "summary"}),
+    )
+    number = forms.IntegerField(
+        label=_("期号"), required=False, min_value=1, widget=forms.NumberInput(attrs={"data-field": "number"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-version": ""}))
+
+    @classmethod
+    def for_issue(cls, issue: Issue, **kwargs) -> IssueMetaForm:
+        return cls(
+            initial={
+                "headline": issue.headline,
+                "summary": issue.summary,
+                "number": issue.number,
+                "version": issue.version,
+            },
+            prefix="issue",
+            **kwargs,
+        )
+
+    def service_data(self) -> dict:
+        data = {key: self.cleaned_data[key] for key in ("headline", "summary")}
+        if self.cleaned_data.get("number") is not None:
+            data["number"] = self.cleaned_data["number"]
+        return data
+
+
+class SectionForm(forms.Form):
+    headline = forms.CharField(
+        label=_("标题"), max_length=200, widget=forms.TextInput(attrs={"data-field": "headline"})
+    )
+    body = forms.CharField(
+        label=_("新闻正文"),
+        required=False,
+        max_length=200_000,
+        widget=CKEditor5Widget(config_name="default", attrs={"data-field": "body"}),
+    )
+    analysis = forms.CharField(
+        label=_("评析"),
+        required=False,
+        max_length=200_000,
+        widget=CKEditor5Widget(config_name="default", attrs={"data-field": "analysis"}),
+    )
+    topics = forms.CharField(
+        label=_("主题"),
+        required=False,
+        max_length=1000,
+        help_text=_("多个主题用逗号分隔，例如：数据要素，绿电"),
+        widget=forms.TextInput(attrs={"data-field": "topics"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-version": ""}))
+
+    @classmethod
+    def for_section(cls, section: Section, **kwargs) -> SectionForm:
+        analysis = getattr(section, "analysis", None)
+        return cls(
+            initial={
+                "headline": section.headline,
+                "body": section.body,
+                "analysis": analysis.body if analysis else "",
+                "topics": "，".join(topic.name for topic in section.topics.all()),
+                "version": section.version,
+            },
+            prefix=f"s{section.pk}",
+            **kwargs,
+        )
+
+    def clean_topics(self) -> list[str]:
+        return split_topics(self.cleaned_data.get("topics", ""))
+
+    def service_data(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("headline", "body", "analysis", "topics")}
+
+
+class SectionCreateForm(forms.Form):
+    headline = forms.CharField(label=_("新条目标题"), max_length=200)
+
+
+class OrderForm(forms.Form):
+    order = forms.Field(label=_("顺序"))
+
+    def clean_order(self) -> list[int]:
+        return parse_id_list(self.cleaned_data.get("order"))
+
+
+class RestoreForm(forms.Form):
+    version = forms.IntegerField()
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CommentForm(forms.Form):
+    section = forms.ModelChoiceField(
+        label=_("条目"), queryset=Section.objects.none(), required=False, empty_label=_("整期")
+    )
+    body = forms.CharField(label=_("意见"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, issue: Issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = issue.sections.order_by("position")
+        self.fields["section"].label_from_instance = lambda s: f"{s.numeral}、{s.headline}"
+
+
+class SourceSearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False)
+
+
+class CitationForm(forms.Form):
+    """Add a citation: an existing source (`source`) or a new one (outlet, title, url, date, kind)."""
+
+    source = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    outlet = forms.CharField(label=_("发布机构"), max_length=200, required=False)
+    title = forms.CharField(label=_("标题"), max_length=500, required=False)
+    url = forms.URLField(label=_("链接"), max_length=1000, required=False, assume_scheme="https")
+    date = forms.CharField(
+        label=_("日期"),
+        max_length=10,
+        required=False,
+        help_text=_("YYYY-MM-DD，或只到月份：YYYY-MM"),
+        widget=forms.TextInput(attrs={"placeholder": "2026-06-27"}),
+    )
+    kind = forms.ChoiceField(label=_("类型"), required=False)
+    note = forms.CharField(
+        label=_("用途"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("用于……")}),
+    )
+    sections = forms.ModelMultipleChoiceField(
+        label=_("支持的条目"),
+        queryset=Section.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, issue: Issue, **kwargs):
+        from references.models import SourceKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("自动判断")), *SourceKind.choices]
+        self.fields["sections"].queryset = issue.sections.order_by("position")
+        self.fields["sections"].label_from_instance = lambda s: f"{s.numeral}、{s.headline}"
+
+    def clean_date(self):
+        from references.formatting import EntryError, parse_date
+
+        value = (self.cleaned_data.get("date") or "").strip()
+        if not value:
+            return None
+        try:
+            return parse_date(value)
+        except EntryError:
+            raise ValidationError(_("日期格式应为 2026-06-27 或 2026-06。")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("source") and not (cleaned.get("outlet") and cleaned.get("title")):
+            raise ValidationError(_("请选择已有来源，或填写新来源的发布机构和标题。"))
+        return cleaned
+
+
+class CitationUpdateForm(forms.Form):
+    note = forms.CharField(label=_("用途"), max_length=500, required=False)
+    sections = forms.ModelMultipleChoiceField(
+        label=_("支持的条目"),
+        queryset=Section.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, issue: Issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].queryset = issue.sections.order_by("position")
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Pillow format name -> the extension we store under. SVG is not here: it is a document that can carry script.
+UPLOAD_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+class ImageUploadForm(forms.Form):
+    upload = forms.FileField(error_messages={"required": _("请选择要上传的图片。")})
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        limit = getattr(settings, "NEWSROOM_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
+        if upload.size > limit:
+            raise ValidationError(
+                _("图片太大（%(size).1f MB），最大 %(limit)d MB。")
+                % {"size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
+            )
+        data = upload.read()
+        try:
+            # verify() checks the file's structure; it leaves the image unusable, so open it again to load.
+            with Image.open(io.BytesIO(data)) as image:
+                image_format = image.format
+                image.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise ValidationError(_("只能上传 JPEG、PNG、WebP 或 GIF 图片，该文件不是有效的图片。")) from None
+        if image_format not in UPLOAD_FORMATS:
+            raise ValidationError(_("只能上传 JPEG、PNG、WebP 或 GIF 图片。")) from None
+        upload.seek(0)
+        self.cleaned_data["extension"] = UPLOAD_FORMATS[image_format]
+        return upload

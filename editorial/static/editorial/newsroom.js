@@ -1,0 +1,169 @@
+/* Shared behaviour of the newsroom pages: fetch helpers, the cutoff countdown, confirmations, saving pending
+   edits before a form leaves the page, copying WeChat HTML. Plain JS, no build step; every page works without
+   it (the countdown is rendered by the server, forms post normally). */
+(function () {
+  "use strict";
+
+  var t = typeof window.gettext === "function" ? window.gettext : function (s) { return s; };
+  var interpolate = typeof window.interpolate === "function"
+    ? window.interpolate
+    : function (fmt, obj) { return fmt.replace(/%\((\w+)\)s/g, function (_, k) { return obj[k]; }); };
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  /* POST JSON, resolve with {status, body}; network failures resolve with status 0. */
+  function postJSON(url, data) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": csrfToken()
+      },
+      body: JSON.stringify(data || {})
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        return { status: response.status, body: body };
+      });
+    }).catch(function () {
+      return { status: 0, body: { error: t("网络连接失败") } };
+    });
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); });
+  }
+
+  /* Things that hold unsaved edits register a flush function; forms marked data-flush wait for them. */
+  var flushers = [];
+  function registerFlush(fn) { flushers.push(fn); }
+  function flushAll() {
+    return Promise.all(flushers.map(function (fn) { return fn(); }));
+  }
+
+  /* --- countdown to the review cutoff ------------------------------------------------------------------ */
+
+  function formatRemaining(seconds) {
+    var minutes = Math.floor(Math.abs(seconds) / 60);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    var mins = minutes % 60;
+    var parts = [];
+    if (days) parts.push(interpolate(t("%(n)s 天"), { n: days }, true));
+    if (hours || days) parts.push(interpolate(t("%(n)s 小时"), { n: hours }, true));
+    parts.push(interpolate(t("%(n)s 分"), { n: mins }, true));
+    var text = parts.join(" ");
+    return seconds < 0
+      ? interpolate(t("已超时 %(t)s"), { t: text }, true)
+      : interpolate(t("还剩 %(t)s"), { t: text }, true);
+  }
+
+  function updateCountdowns() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      if (el.getAttribute("data-applies") !== "1") return;
+      var target = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(target)) return;
+      var seconds = (target - Date.now()) / 1000;
+      var label = el.querySelector("[data-countdown-text]") || el;
+      label.textContent = formatRemaining(seconds);
+      el.classList.toggle("late", seconds < 0);
+      el.classList.toggle("soon", seconds >= 0 && seconds < 2 * 3600);
+    });
+  }
+
+  /* --- forms ------------------------------------------------------------------------------------------- */
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.dataset.flushed === "1") {
+      // Second pass, after pending edits were saved: already confirmed, let it go.
+      delete form.dataset.flushed;
+      return;
+    }
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.hasAttribute("data-flush") && flushers.length && !form.dataset.flushed) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      flushAll().then(function () {
+        form.dataset.flushed = "1";
+        if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+      });
+    }
+  }, true);
+
+  /* --- copy the WeChat HTML as rich text ------------------------------------------------------------- */
+
+  function setCopyStatus(button, text, ok) {
+    var status = document.getElementById(button.getAttribute("aria-controls"));
+    if (!status) return;
+    status.textContent = text;
+    status.className = "copy-status " + (ok ? "muted" : "error");
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-wechat]");
+    if (!button) return;
+    event.preventDefault();
+    var url = button.getAttribute("data-url");
+    if (!navigator.clipboard || typeof window.ClipboardItem !== "function") {
+      setCopyStatus(button, t("此浏览器不支持复制富文本，请打开微信版预览后全选复制。"), false);
+      return;
+    }
+    setCopyStatus(button, t("正在生成微信版……"), true);
+    // The ClipboardItem gets promises so that Safari keeps the user gesture while the HTML is fetched.
+    var html = fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.text();
+    });
+    var item = new ClipboardItem({
+      "text/html": html.then(function (text) { return new Blob([text], { type: "text/html" }); }),
+      "text/plain": html.then(function (text) {
+        var doc = new DOMParser().parseFromString(text, "text/html");
+        return new Blob([doc.body ? doc.body.innerText : text], { type: "text/plain" });
+      })
+    });
+    navigator.clipboard.write([item]).then(function () {
+      setCopyStatus(button, t("已复制，可直接粘贴到微信公众号编辑器。"), true);
+    }).catch(function () {
+      setCopyStatus(button, t("复制失败，请打开微信版预览后全选复制。"), false);
+    });
+  });
+
+  /* --- the reader view in the review page -------------------------------------------------------------- */
+
+  function fitFrame(frame) {
+    try {
+      var doc = frame.contentDocument;
+      if (doc && doc.documentElement) frame.style.height = doc.documentElement.scrollHeight + 24 + "px";
+    } catch (e) { /* another origin: keep the CSS height */ }
+  }
+
+  document.querySelectorAll("iframe[data-autosize]").forEach(function (frame) {
+    frame.addEventListener("load", function () { fitFrame(frame); });
+    fitFrame(frame);
+  });
+
+  updateCountdowns();
+  window.setInterval(updateCountdowns, 30000);
+
+  window.Newsroom = {
+    t: t,
+    interpolate: interpolate,
+    csrfToken: csrfToken,
+    postJSON: postJSON,
+    getJSON: getJSON,
+    registerFlush: registerFlush,
+    flushAll: flushAll,
+    formatRemaining: formatRemaining
+  };
+})();
