@@ -53,7 +53,6 @@ ANALYSIS_MARKERS = (
     "这条",
     "这一",
     "这说明",
-    "这些",
     "这显示",
     "这反映",
     "这标志着",
@@ -975,15 +974,19 @@ def _store_citations(*, issue: Issue, parsed: ParsedBulletin, sections: list[Sec
         fingerprint = source_fingerprint(
             outlet=entry.outlet, title=entry.title, date=entry.date, precision=entry.precision
         )
-        source = Source.objects.filter(fingerprint=fingerprint).first()
-        if source is None:
-            source = Source.objects.create(
-                outlet=entry.outlet,
-                title=entry.title,
-                date=entry.date,
-                date_precision=entry.precision,
-                kind=guess_kind(entry.outlet),
-            )
+        # get_or_create, because another import running at the same time may create the same source:
+        # it retries the lookup when the unique fingerprint refuses the insert.
+        source, is_new = Source.objects.get_or_create(
+            fingerprint=fingerprint,
+            defaults={
+                "outlet": entry.outlet,
+                "title": entry.title,
+                "date": entry.date,
+                "date_precision": entry.precision,
+                "kind": guess_kind(entry.outlet),
+            },
+        )
+        if is_new:
             created += 1
         else:
             reused += 1

@@ -222,6 +222,21 @@ def test_a_heading_split_over_two_lines_in_the_body_is_joined():
     assert sections[5].news == (SECTION_6_NEWS,)
 
 
+def test_a_heading_whose_number_stands_alone_takes_the_next_line_as_its_text():
+    text = "刊名\n\n2026 年 7 月 1 日\n\n## 一、\n\n**数据要素市场化配置改革**\n\n新闻。\n"
+    (section,) = parse_bulletin(text).sections
+    assert (section.headline, section.news) == ("数据要素市场化配置改革", ("新闻。",))
+
+
+def test_without_references_the_footer_still_ends_the_last_section():
+    text = sample_text()
+    text = text[: text.index("### 参考文献")] + text[text.index("# 联系我们") :]
+    parsed = parse_bulletin(text)
+    assert parsed.references == ()
+    assert parsed.sections[5].analysis == (SECTION_6_ANALYSIS,)
+    assert parsed.footer.website == "https://gyznswn.cn"
+
+
 def test_a_second_bulletin_with_other_extraction_flaws_is_read():
     parsed = parse_bulletin(SECOND.read_text(encoding="utf-8"))
     assert parsed.date == dt.date(2026, 6, 29)
