@@ -1,7 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from editorial.models import Analysis, Correction, Issue, IssueEvent, Revision, Section, Series, Topic
+from editorial.models import (
+    Analysis,
+    Correction,
+    Issue,
+    IssueEvent,
+    ReviewComment,
+    Revision,
+    Section,
+    Series,
+    Topic,
+)
 
 
 @admin.register(Series)
@@ -10,6 +23,8 @@ class SeriesAdmin(admin.ModelAdmin):
     list_filter = ["four_eyes", "reviewers_may_edit", "time_zone"]
     search_fields = ["title", "publisher", "producers", "slug"]
     prepopulated_fields = {"slug": ["title"]}
+    # Links typed without a scheme are taken as https (Django 6's default), not http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Topic)
@@ -122,5 +137,38 @@ class CorrectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(admin.ModelAdmin):
+    list_display = ["issue", "section", "author", "created_at", "resolved_at", "resolved_by"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["body", "issue__headline", "section__headline", "author__username"]
+    raw_id_fields = ["issue", "section"]
+
+
+class NewsroomUserAdmin(UserAdmin):
+    """The 管理员 group may manage accounts (auth.change_user), but Django's user form would also let them
+    tick "superuser" or hand out single permissions, on anyone including themselves. Only a superuser
+    may do that, or change a superuser's account (and so its password)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(User)
+admin.site.register(User, NewsroomUserAdmin)
 
 admin.site.empty_value_display = _("（空）")

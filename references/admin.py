@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from references.models import Citation, Source
 
@@ -9,6 +10,8 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "date_precision", ("date", admin.DateFieldListFilter)]
     search_fields = ["outlet", "title", "url"]
     readonly_fields = ["fingerprint", "created_at"]
+    # Links typed without a scheme are taken as https (Django 6's default), not http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Citation)
