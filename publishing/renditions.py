@@ -15,10 +15,11 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -218,7 +219,38 @@ def _store(rendition: Rendition, data: bytes) -> str:
     return storage.save(name, ContentFile(data))
 
 
-def _claim(*, rendition_id: int, token: str, now: dt.datetime) -> Rendition | None:
+# The namespace of the PostgreSQL advisory locks held while a rendition renders (the first key of the pair).
+RENDER_LOCK_NAMESPACE = 0x52454E44 & 0x7FFFFFFF
+
+
+@contextmanager
+def _render_lock(rendition_id: int) -> Iterator[bool | None]:
+    """Hold a session-level advisory lock on the rendition while it renders (PostgreSQL only).
+
+    The lock belongs to the worker's database session, so it is released the moment the worker dies: whoever can
+    take it knows that nobody alive is rendering the rendition, whatever the row says. Yields True (held), False
+    (someone alive holds it) or None (no advisory locks on this database: the embedded single-process default).
+    """
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RENDER_LOCK_NAMESPACE, rendition_id])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RENDER_LOCK_NAMESPACE, rendition_id])
+            except DatabaseError:
+                logger.warning(
+                    "Could not release the render lock of rendition %s.", rendition_id, exc_info=True
+                )
+
+
+def _claim(*, rendition_id: int, token: str, now: dt.datetime, holder_gone: bool) -> Rendition | None:
     with transaction.atomic():
         rendition = (
             Rendition.objects.select_for_update()
@@ -229,10 +261,12 @@ def _claim(*, rendition_id: int, token: str, now: dt.datetime) -> Rendition | No
         if rendition is None:
             logger.warning("Rendition %s no longer exists; nothing to render.", rendition_id)
             return None
-        # The same message redelivered (same token) means its previous worker died: the broker redelivers only
-        # unacknowledged messages, and a render ends long before the visibility timeout.
+        # A running rendition is taken over only when its task is known to be gone: its render lock is free
+        # (PostgreSQL), or, without advisory locks, the same message came back (the broker redelivers only what was
+        # never acknowledged) or its lease ran out.
         taken_over = rendition.status == S.RUNNING and (
-            rendition.claimed_by == token
+            holder_gone
+            or rendition.claimed_by == token
             or (rendition.started_at is not None and rendition.started_at < now - LEASE)
         )
         if rendition.status != S.QUEUED and not taken_over:
@@ -273,9 +307,18 @@ def rendition_render(
     retries; any other error marks the rendition failed with the error text.
     """
     token = token or uuid.uuid4().hex
-    rendition = _claim(rendition_id=rendition_id, token=token, now=now or timezone.now())
-    if rendition is None:
-        return None
+    with _render_lock(rendition_id) as locked:
+        if locked is False:
+            return None  # a live task is rendering it right now and will record the outcome
+        rendition = _claim(
+            rendition_id=rendition_id, token=token, now=now or timezone.now(), holder_gone=bool(locked)
+        )
+        if rendition is None:
+            return None
+        return _render_claimed(rendition=rendition, token=token)
+
+
+def _render_claimed(*, rendition: Rendition, token: str) -> Rendition | None:
     issue = rendition.issue
     started = time.monotonic()
     try:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from editorial import services, workflow
 from publishing import renditions
-from publishing.models import Rendition, RenditionStatus
+from publishing.models import Rendition, RenditionKind, RenditionStatus
 from references.models import Citation, Source
 from tests.publishing import renditions_support
 from tests.publishing.renditions_support import sha256_of, stored_files, submit_and_approve
@@ -149,6 +149,17 @@ def test_a_correction_keeps_the_published_files_and_adds_new_renditions(
     assert {r.content_hash for r in corrected} == {renditions.issue_content_hash(approved)}
     assert len(stored_files(media)) == 6
     assert renditions.current_rendition(issue=approved, kind="pdf") in corrected
+
+
+def test_publishing_renders_what_the_approval_could_not(
+    make_issue, writer, reviewer, admin_user, media, eager, fake_renderers, django_capture_on_commit_callbacks
+):
+    issue = make_issue()
+    submit_and_approve(issue, writer=writer, reviewer=reviewer)  # its on-commit work was lost
+    assert not Rendition.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.issue_publish(issue=issue, user=admin_user)
+    assert {r.kind: r.status for r in Rendition.objects.filter(issue=issue)} == {k: S.DONE for k in KINDS}
 
 
 def test_a_failing_renderer_records_the_failure_and_the_others_still_finish(
@@ -311,3 +322,43 @@ def test_writers_cannot_open_the_renditions_admin(client, writer):
     writer.save()
     client.force_login(User.objects.get(pk=writer.pk))
     assert client.get(reverse("admin:publishing_rendition_changelist")).status_code == 403
+
+
+# --- with the real renderers ------------------------------------------------------------------------------
+
+
+def test_approving_renders_the_issue_with_the_real_renderers(
+    make_issue, writer, reviewer, media, eager, django_capture_on_commit_callbacks
+):
+    issue = make_issue()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_and_approve(issue, writer=writer, reviewer=reviewer)
+    rows = {r.kind: r for r in Rendition.objects.filter(issue=issue)}
+    assert set(rows) == KINDS
+    for rendition in rows.values():
+        assert rendition.status == S.DONE, rendition.error
+        path = media / rendition.file.name
+        assert path.stat().st_size == rendition.size > 0 and sha256_of(path) == rendition.sha256
+    assert (media / rows["pdf"].file.name).read_bytes().startswith(b"%PDF")
+    for kind in ("web", "wechat"):
+        html = (media / rows[kind].file.name).read_text(encoding="utf-8")
+        assert "第1条标题" in html and "评析2" in html
+
+
+@pytest.mark.parametrize("kind", RenditionKind.values)
+def test_the_sample_issue_renders_to_each_kind(kind, sample_issue, media, eager):
+    rendition = Rendition.objects.create(
+        issue=sample_issue, kind=kind, content_hash=renditions.issue_content_hash(sample_issue)
+    )
+    from publishing.tasks import render_rendition
+
+    render_rendition.delay(rendition.pk)
+    rendition.refresh_from_db()
+    assert rendition.status == S.DONE, rendition.error
+    path = media / rendition.file.name
+    data = path.read_bytes()
+    assert len(data) == rendition.size > 1000 and sha256_of(path) == rendition.sha256
+    if kind == "pdf":
+        assert data.startswith(b"%PDF")
+    else:
+        assert "数据要素".encode() in data

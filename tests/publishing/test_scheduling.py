@@ -130,7 +130,7 @@ def test_one_broken_issue_does_not_keep_the_others_from_appearing(make_issue, ap
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_four_concurrent_ticks_publish_each_due_issue_exactly_once(make_issue, approve):
     issues = [approve(make_issue(date=DAY - dt.timedelta(days=n))) for n in range(6)]
     now = at(DAY, 8, 30)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from editorial.models import IssueState
@@ -84,13 +86,54 @@ def test_a_redelivered_task_finishes_the_same_rendition_over_its_leftover(queued
     assert leftover.read_bytes().startswith(b"%PDF-fake") and sha256_of(leftover) == result.sha256
 
 
+@contextmanager
+def another_worker_rendering(rendition: Rendition):
+    """On PostgreSQL a live render holds the rendition's advisory lock from its own database session."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, %s)", [renditions.RENDER_LOCK_NAMESPACE, rendition.pk]
+            )
+        yield
+    finally:
+        other.close()
+
+
 def test_a_second_message_leaves_a_rendition_that_another_worker_is_rendering(queued, fake_renderers):
     Rendition.objects.filter(pk=queued.pk).update(
         status=S.RUNNING, claimed_by="task-1", attempts=1, started_at=timezone.now()
     )
-    assert renditions.rendition_render(rendition_id=queued.pk, token="task-2") is None
+    with another_worker_rendering(queued):
+        assert renditions.rendition_render(rendition_id=queued.pk, token="task-2") is None
     queued.refresh_from_db()
     assert queued.status == S.RUNNING and queued.claimed_by == "task-1" and fake_renderers.count() == 0
+
+
+@pytest.mark.postgres
+def test_a_message_redelivered_while_its_render_is_alive_is_dropped(queued, fake_renderers):
+    # A visibility timeout shorter than a render redelivers the message to a second worker: the render lock,
+    # not the row, says that the first worker is still at it.
+    Rendition.objects.filter(pk=queued.pk).update(
+        status=S.RUNNING, claimed_by="task-1", attempts=1, started_at=timezone.now()
+    )
+    with another_worker_rendering(queued):
+        assert renditions.rendition_render(rendition_id=queued.pk, token="task-1") is None
+    queued.refresh_from_db()
+    assert queued.attempts == 1 and fake_renderers.count() == 0
+
+
+@pytest.mark.postgres
+def test_a_running_rendition_whose_render_lock_is_free_is_taken_over_at_once(queued, media, fake_renderers):
+    # Its worker's database session ended (the worker died), whatever message comes next may finish it.
+    Rendition.objects.filter(pk=queued.pk).update(
+        status=S.RUNNING, claimed_by="task-1", attempts=1, started_at=timezone.now()
+    )
+    result = renditions.rendition_render(rendition_id=queued.pk, token="task-2")
+    assert result.status == S.DONE and result.claimed_by == "task-2" and result.attempts == 2
 
 
 def test_a_rendition_whose_worker_vanished_is_taken_over_after_the_lease(queued, media, fake_renderers):
