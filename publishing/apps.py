@@ -11,3 +11,13 @@ class PublishingConfig(AppConfig):
         from publishing.receivers import on_issue_transitioned
 
         issue_transitioned.connect(on_issue_transitioned, dispatch_uid="publishing.renditions")
+
+        # The public archive: search entries and the page cache follow every publication change.
+        from django.db.models.signals import post_delete, post_save
+
+        from editorial.models import Issue
+        from publishing import cache
+
+        issue_transitioned.connect(cache.on_issue_transitioned, dispatch_uid="publishing.archive")
+        post_save.connect(cache.on_issue_saved, sender=Issue, dispatch_uid="publishing.archive.saved")
+        post_delete.connect(cache.on_issue_deleted, sender=Issue, dispatch_uid="publishing.archive.deleted")

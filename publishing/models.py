@@ -99,3 +99,35 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue}: {self.get_kind_display()}"
+
+
+class SearchEntry(models.Model):
+    """One searchable document of the public archive: a published section (headline, news and analysis), or a
+    published issue's headline and summary (`position` 0). Kept in line with the issues by publishing.search;
+    on PostgreSQL the migration adds a generated bigram `tsvector` column with a GIN index (see search.py)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="+", verbose_name=_("期刊"))
+    section = models.OneToOneField(
+        "editorial.Section",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("条目"),
+    )
+    date = models.DateField(_("日期"))
+    position = models.PositiveSmallIntegerField(_("序号"), help_text=_("0 表示本期标题与摘要。"))
+    title = models.CharField(_("标题"), max_length=300, blank=True)
+    text = models.TextField(_("检索文本"), help_text=_("规范化后的标题与正文：NFKC、小写、去空白。"))
+    head = models.PositiveSmallIntegerField(_("标题长度"), default=0)
+
+    class Meta:
+        verbose_name = _("搜索索引条目")
+        verbose_name_plural = _("搜索索引条目")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "position"], name="searchentry_unique_issue_position")
+        ]
+        indexes = [models.Index(fields=["date"], name="searchentry_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} #{self.position} {self.title[:30]}"

@@ -13,6 +13,8 @@ urlpatterns = [
     # role, the size and the image itself; django_ckeditor_5's own upload view is deliberately not routed.
     path("newsroom/", include("editorial.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The public archive (/, /archive/, /issues/…, /search/, feeds, sitemap): last, it owns the root.
+    path("", include("publishing.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,431 @@
+"""Full-text search of the public archive, in Chinese, exact to the character.
+
+What readers expect of a search box over a Chinese bulletin is substring search: 绿电 must find every section
+that says 绿电, whether a word segmenter would have cut the text as 绿电/算力 or 绿/电力. So search here *is*
+substring search on a normalized copy of the text (NFKC, case folded, whitespace removed, so that 6月27日 finds
+“6 月 27 日” and ai finds AI), and the only question is how to make it fast.
+
+The choice for PostgreSQL: a character-bigram index built from tools every PostgreSQL has, no extension.
+
+- jieba-segmented tsvector: misses words the segmenter cut differently (算力 inside 算力网 or 云算力…), so it needs
+  a substring scan as a fallback anyway, and the segmentation must then run in Python on every write.
+- pg_trgm (a standard contrib extension, present here): indexes three-character grams, so two-character words such
+  as 绿电 and 算力, the most common queries, cannot use the index at all and scan every row; and it needs
+  CREATE EXTENSION on every database.
+- Chosen: every entry's normalized text has a generated `tsvector` column holding its character bigrams (and its
+  last character), computed by a small immutable SQL function, with a GIN index. A query of n >= 2 characters
+  asks for the AND of its bigrams (a single character: the prefix `'电':*`), which the index answers exactly
+  for two-character words and with very few false positives for longer ones (the function, the column and
+  the index are created by migration publishing/0003_search_entry); a `LIKE '%query%'` on the same rows
+  then keeps exactly the entries that contain the query. PostgreSQL maintains the column itself on every insert
+  or update, whoever writes the row. Built-in types and functions only (`array_to_tsvector`, GIN).
+
+SQLite (the embedded default) has no such index: the same `LIKE` runs over the normalized column, which is fine
+for one newsroom's archive on one machine.
+
+Ranking is the same on both: how often the query occurs in the entry, with a bonus when it occurs in the
+headline; newer first among equals. Snippets and highlighting are computed in Python for the page shown, with
+everything escaped and the matches wrapped in <mark>.
+
+The index holds published issues only (one entry per section, one per issue for its headline and summary), and
+every query also requires the issue to be published now, so an issue withdrawn a moment ago disappears from
+search even before its entries are removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    IntegerField,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length, Replace, StrIndex
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from editorial.models import Issue, IssueState, Section, Topic
+
+# Separates the fields of an entry's normalized text, so that no match spans a headline and a body. A private-use
+# character: normalization removes it from queries, so a query can never contain it.
+FIELD_SEPARATOR = "\ue000"
+# Longer queries are cut to this many characters (the reader is told): no sentence needs more, and the cost of
+# a query grows with its number of bigrams.
+MAX_QUERY_LENGTH = 50
+# Extra score for a match in the headline: a section about 绿电 usually says so in its title.
+HEADLINE_BONUS = 5
+# Matches counted and ranked at most; a query with more matches is listed newest first (see `search`).
+RANK_LIMIT = 1000
+SNIPPET_BEFORE = 30
+SNIPPET_LENGTH = 120
+
+_WHITESPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|tr|figcaption|caption)>|<br\s*/?>", re.IGNORECASE)
+
+
+# --- Normalization ------------------------------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """What is indexed and what is searched: NFKC (full-width letters and digits become ASCII), case folded,
+    without whitespace and without the field separator."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _WHITESPACE.sub("", folded).replace(FIELD_SEPARATOR, "")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return normalize(char)
+
+
+def html_to_text(value: str) -> str:
+    """Sanitized rich text -> plain text with one line per paragraph."""
+    if not value:
+        return ""
+    marked = _BLOCK_END.sub(lambda m: m.group(0) + "\n", value)
+    # Without attribute values a tag cannot hide a ">" and a regex removes tags exactly (and far faster).
+    stripped = _TAG.sub("", marked) if '"' not in marked else strip_tags(marked)
+    text = html.unescape(stripped)
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def clean_query(raw: str | None) -> tuple[str, str, bool]:
+    """The reader's query -> (the query as shown back, its normalized form, whether it was cut)."""
+    shown = " ".join((raw or "").replace("\x00", "").split())
+    cut = len(shown) > MAX_QUERY_LENGTH
+    if cut:
+        shown = shown[:MAX_QUERY_LENGTH]
+    return shown, normalize(shown), cut
+
+
+def bigram_tsquery(query: str) -> str:
+    """The tsquery text that every entry containing the normalized `query` matches (the AND of its bigrams).
+
+    Lexemes are quoted as tsquery input requires (a quote doubled, a backslash escaped), so any character is safe.
+    """
+
+    def quote(lexeme: str) -> str:
+        return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    if len(query) == 1:
+        return quote(query) + ":*"
+    grams = dict.fromkeys(query[i : i + 2] for i in range(len(query) - 1))
+    return " & ".join(quote(gram) for gram in grams)
+
+
+# --- The index ------------------------------------------------------------------------------------------
+
+
+def _entry_fields(*, title: str, body: str) -> dict:
+    head = normalize(title)
+    return {"title": title[:300], "text": head + FIELD_SEPARATOR + normalize(body), "head": len(head)}
+
+
+def section_text(section: Section) -> str:
+    """A section's news and analysis as plain text: what is searched, and what snippets are cut from."""
+    analysis = getattr(section, "analysis", None)
+    parts = (html_to_text(section.body), html_to_text(analysis.body if analysis else ""))
+    return "\n".join(part for part in parts if part)
+
+
+def issue_entries(issue: Issue, sections: Iterable[Section]) -> list:
+    """The search entries of one issue: one for its headline and summary, one per section (headline, news and
+    analysis). `sections` in order, with `analysis` loaded (or absent)."""
+    from publishing.models import SearchEntry
+
+    entries = [
+        SearchEntry(
+            issue_id=issue.pk,
+            section_id=None,
+            date=issue.date,
+            position=0,
+            **_entry_fields(title=issue.headline.strip(), body=issue.summary.strip()),
+        )
+    ]
+    for index, section in enumerate(sections, start=1):
+        entries.append(
+            SearchEntry(
+                issue_id=issue.pk,
+                section_id=section.pk,
+                date=issue.date,
+                position=index,
+                **_entry_fields(title=section.headline, body=section_text(section)),
+            )
+        )
+    return entries
+
+
+def index_issue(*, issue_id: int) -> int:
+    """Bring the entries of one issue in line with it: removed unless it is published, rebuilt if it is.
+    Returns the number of entries it now has."""
+    from publishing.models import SearchEntry
+
+    with transaction.atomic():
+        SearchEntry.objects.filter(issue_id=issue_id).delete()
+        issue = Issue.objects.filter(pk=issue_id, state=IssueState.PUBLISHED).first()
+        if issue is None:
+            return 0
+        sections = issue.sections.select_related("analysis").order_by("position")
+        entries = SearchEntry.objects.bulk_create(issue_entries(issue, sections))
+    return len(entries)
+
+
+def rebuild_index(*, batch_size: int = 200) -> int:
+    """Rebuild every entry from the published issues (after a bulk load, or to repair the index)."""
+    from publishing.models import SearchEntry
+
+    count = 0
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        ids = list(
+            Issue.objects.filter(state=IssueState.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), batch_size):
+            issues = (
+                Issue.objects.filter(pk__in=ids[start : start + batch_size])
+                .prefetch_related("sections__analysis")
+                .order_by("pk")
+            )
+            batch = []
+            for issue in issues:
+                sections = sorted(issue.sections.all(), key=lambda s: s.position)
+                batch.extend(issue_entries(issue, sections))
+            SearchEntry.objects.bulk_create(batch, batch_size=500)
+            count += len(batch)
+    return count
+
+
+# --- Querying ---------------------------------------------------------------------------------------------
+
+
+def matching_entries(
+    *,
+    query: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    topic: Topic | None = None,
+) -> QuerySet:
+    """Entries of published issues whose text contains the normalized `query`, unordered. An empty query
+    finds nothing."""
+    from publishing.models import SearchEntry
+
+    if not query:
+        return SearchEntry.objects.none()
+    entries = SearchEntry.objects.filter(issue__state=IssueState.PUBLISHED)
+    if connection.vendor == "postgresql":
+        entries = entries.filter(
+            RawSQL("publishing_searchentry.bigrams @@ %s::tsquery", [bigram_tsquery(query)], BooleanField())
+        )
+        # For one or two characters the index is exact (a bigram, or the prefix of one): no row to re-read.
+        if len(query) > 2:
+            entries = entries.filter(text__contains=query)
+    else:
+        entries = entries.filter(text__contains=query)
+    if date_from:
+        entries = entries.filter(date__gte=date_from)
+    if date_to:
+        entries = entries.filter(date__lte=date_to)
+    if topic is not None:
+        tagged = Section.topics.through.objects.filter(topic_id=topic.pk).values("section_id")
+        entries = entries.filter(section_id__in=tagged)
+    return entries.only("issue_id", "section_id", "date", "position", "title")
+
+
+def ranked(entries: QuerySet, query: str) -> QuerySet:
+    """Best first: how often the query occurs, plus a bonus for a match in the headline; newer among equals."""
+    needle = Value(query)
+    occurrences = (Length("text") - Length(Replace("text", needle, Value("")))) / Length(needle)
+    in_headline = Case(
+        When(LessThanOrEqual(StrIndex("text", needle), F("head")), then=Value(HEADLINE_BONUS)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return entries.annotate(score=occurrences + in_headline).order_by("-score", "-date", "position")
+
+
+@dataclass
+class SearchPage:
+    """One page of results. `count` is exact up to RANK_LIMIT; beyond it the query is one of the archive's
+    commonest words, `count` is None (“more than RANK_LIMIT”) and results come newest first."""
+
+    number: int
+    per_page: int
+    count: int | None
+    entries: list
+    has_next: bool
+
+    @property
+    def capped(self) -> bool:
+        return self.count is None
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.count is None else max(1, -(-self.count // self.per_page))
+
+    @property
+    def paginator(self) -> SearchPage:
+        # The pagination template reads page.paginator.num_pages, as it does on Django's Page.
+        return self
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def search(
+    *,
+    query: str,
+    page: int = 1,
+    per_page: int = 20,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    topic: Topic | None = None,
+) -> SearchPage:
+    """One page of the entries containing `query` (normalized), ranked.
+
+    Ranking reads every match's text, which is cheap for the few hundred matches of a specific query and not for
+    a word found in half the archive (数据). So the matches are counted only up to RANK_LIMIT; a query with more
+    is listed newest first, which the date index answers at once, and the reader is offered the date and topic
+    filters. Either way every match is on some page.
+    """
+    entries = matching_entries(query=query, date_from=date_from, date_to=date_to, topic=topic)
+    count = entries.order_by()[: RANK_LIMIT + 1].count() if query else 0
+    if count > RANK_LIMIT:
+        count = None
+        ordered = entries.order_by("-date", "position")
+    else:
+        ordered = ranked(entries, query)
+    start = (page - 1) * per_page
+    rows = list(ordered[start : start + per_page + 1]) if count != 0 else []
+    return SearchPage(
+        number=page, per_page=per_page, count=count, entries=rows[:per_page], has_next=len(rows) > per_page
+    )
+
+
+# --- Highlighting ---------------------------------------------------------------------------------------
+
+
+def _folded_map(text: str) -> tuple[str, list[int]]:
+    """The normalized text and, for each of its characters, the index of the original character it came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        chars.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(chars), origin
+
+
+def _match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    if not query:
+        return []
+    folded, origin = _folded_map(text)
+    spans = []
+    start = folded.find(query)
+    while start != -1:
+        end = start + len(query)
+        spans.append((origin[start], origin[end - 1] + 1))
+        start = folded.find(query, end)
+    return spans
+
+
+def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    out = []
+    cursor = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        out.append(escape(text[cursor:span_start]))
+        out.append("<mark>" + escape(text[span_start:span_end]) + "</mark>")
+        cursor = span_end
+    out.append(escape(text[cursor:end]))
+    return "".join(out)
+
+
+def highlight(text: str, query: str) -> SafeString:
+    """All of `text`, escaped, with every match of the normalized `query` in <mark>."""
+    return mark_safe(_marked(text, _match_spans(text, query), 0, len(text)))  # escaped in _marked
+
+
+def snippet(
+    text: str, query: str, *, before: int = SNIPPET_BEFORE, length: int = SNIPPET_LENGTH
+) -> SafeString:
+    """About `length` characters of `text` around the first match, escaped, matches in <mark>, with an
+    ellipsis where it was cut. Without a match (the query was in the headline) the beginning of the text."""
+    text = " ".join(text.split())
+    spans = _match_spans(text, query)
+    start = max(0, spans[0][0] - before) if spans else 0
+    end = min(len(text), start + length)
+    if spans and end < spans[0][1]:
+        end = spans[0][1]
+    body = _marked(text, spans, start, end)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + body + suffix)  # escaped in _marked
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result as the page shows it."""
+
+    date: dt.date
+    position: int
+    title_html: SafeString
+    snippet_html: SafeString
+    issue_headline: str
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.position}" if self.position else ""
+
+
+def hits(entries: Iterable, query: str) -> list[Hit]:
+    """The page's entries with their highlighted headline and snippet, cut from the current text of the
+    sections and issues (two queries whatever the page size)."""
+    entries = list(entries)
+    section_ids = [e.section_id for e in entries if e.section_id]
+    sections = (
+        Section.objects.filter(pk__in=section_ids).select_related("analysis").only("body", "analysis__body")
+    )
+    texts = {section.pk: section_text(section) for section in sections}
+    issues = {
+        issue.pk: issue
+        for issue in Issue.objects.filter(pk__in={e.issue_id for e in entries}).only("headline", "summary")
+    }
+    result = []
+    for entry in entries:
+        issue = issues.get(entry.issue_id)
+        text = texts.get(entry.section_id, "") if entry.section_id else (issue.summary if issue else "")
+        result.append(
+            Hit(
+                date=entry.date,
+                position=entry.position,
+                title_html=highlight(entry.title, query),
+                snippet_html=snippet(text, query),
+                issue_headline=issue.headline if issue else "",
+            )
+        )
+    return result
