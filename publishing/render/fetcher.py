@@ -23,6 +23,8 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from publishing.render.fonts import SCHEME, prepared_fonts
+
 logger = logging.getLogger(__name__)
 
 MAX_RESOURCE_BYTES = 5 * 1024 * 1024
@@ -87,6 +89,8 @@ class SafeURLFetcher(URLFetcher):
         if self.deadline is not None and time.monotonic() > self.deadline:
             return self._refuse(url, "render deadline passed")
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == SCHEME:
+            return self._fetch_prepared_font(url)
         if scheme == "data":
             return self._limited(url, super().fetch(url, headers))
         if scheme == "file":
@@ -97,6 +101,13 @@ class SafeURLFetcher(URLFetcher):
                 return self._fetch_site_path(url, parts.path)
             return self._refuse(url, "network access is not allowed")
         return self._refuse(url, "scheme not allowed")
+
+    def _fetch_prepared_font(self, url: str):
+        data = prepared_fonts().get(url.split(":", 1)[1])
+        if data is None:
+            return self._refuse(url, "no such prepared font")
+        self.fetched.append(url)
+        return URLFetcherResponse(url, data, {"Content-Type": "font/otf"})
 
     def _refuse(self, url: str, reason: str):
         self.refused.append(url)

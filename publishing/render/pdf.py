@@ -12,14 +12,17 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from editorial.models import Issue
 from publishing.render.context import build_context
 from publishing.render.errors import RenderTimeout, RenderTooLarge
 from publishing.render.fetcher import SafeURLFetcher
+from publishing.render.fonts import font_face_css
 
 TEMPLATE = "publishing/pdf.html"
+STYLESHEET = "publishing/pdf.css"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_HTML_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_PAGES = 200
@@ -53,8 +56,45 @@ def page_footer_content() -> str:
     return " ".join(parts)
 
 
-def pdf_html(context: dict) -> str:
-    return render_to_string(TEMPLATE, context | {"page_footer_css": page_footer_content()})
+def pdf_stylesheet() -> str:
+    """The bulletin's print stylesheet (static: the translated page footer is in the document)."""
+    return render_to_string(STYLESHEET)
+
+
+def pdf_html(context: dict, *, inline_stylesheet: bool = False) -> str:
+    """The document WeasyPrint lays out. The print stylesheet is applied from a parsed copy kept per thread;
+    `inline_stylesheet` puts it in the document instead, for a self-contained file (another engine, debugging)."""
+    extra = {
+        "page_footer_css": page_footer_content(),
+        "stylesheet": pdf_stylesheet() if inline_stylesheet else "",
+    }
+    return render_to_string(TEMPLATE, context | extra)
+
+
+_thread = threading.local()
+
+
+def prepared_stylesheets() -> tuple[FontConfiguration, list[CSS]]:
+    """This thread's font configuration, with the compact CJK faces loaded, and the parsed print stylesheet.
+
+    Made on the thread's first render, reused by every later one: loading @font-face fonts costs a fontconfig
+    set-up and a temporary file each, and parsing the stylesheet again would give the same result. One per thread
+    because Pango and fontconfig objects are not meant to be shared between threads.
+    """
+    prepared = getattr(_thread, "prepared", None)
+    if prepared is None:
+        font_config = FontConfiguration()
+        fetcher = SafeURLFetcher()
+        rules = font_face_css()
+        stylesheets = [CSS(string=rules, font_config=font_config, url_fetcher=fetcher)] if rules else []
+        stylesheets.append(CSS(string=pdf_stylesheet(), font_config=font_config, url_fetcher=fetcher))
+        prepared = _thread.prepared = (font_config, stylesheets)
+    return prepared
+
+
+def warm_up() -> None:
+    """Cut the fonts and load them now (a worker calls this at start) rather than in the first render."""
+    prepared_stylesheets()
 
 
 class _DeadlineReached(BaseException):
@@ -94,7 +134,9 @@ def html_to_pdf(
     fetcher: SafeURLFetcher | None = None,
     timeout: float | None = None,
 ) -> bytes:
-    """Lay out `html` and write the PDF, within the configured bounds. `fetcher` records what was refused."""
+    """Lay out `html` with the print stylesheet and write the PDF, within the configured bounds.
+
+    `fetcher` records what was refused (tests and callers that want to know pass their own)."""
     timeout = timeout if timeout is not None else _limit("PUBLISHING_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
     max_html = _limit("PUBLISHING_RENDER_MAX_HTML_BYTES", DEFAULT_MAX_HTML_BYTES)
     max_pages = _limit("PUBLISHING_RENDER_MAX_PAGES", DEFAULT_MAX_PAGES)
@@ -108,9 +150,12 @@ def html_to_pdf(
         )
     if fetcher is None:
         fetcher = SafeURLFetcher()
+    font_config, stylesheets = prepared_stylesheets()
     fetcher.deadline = time.monotonic() + timeout
     with time_budget(timeout):
-        document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=fetcher).render()
+        document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=fetcher).render(
+            font_config=font_config, stylesheets=stylesheets
+        )
         if len(document.pages) > max_pages:
             raise RenderTooLarge(
                 _("PDF 页数过多（%(pages)s 页，上限 %(limit)s 页）。")

@@ -127,7 +127,22 @@ def test_every_font_is_embedded_and_none_is_type3(sample):
             assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys()), font["/BaseFont"]
             assert "/ToUnicode" in font
             seen.add(str(font["/BaseFont"]).split("+", 1)[-1])
-    assert seen == {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+    # The compact cuts of Noto Serif CJK SC and Noto Sans CJK SC Bold (publishing/render/fonts.py).
+    assert seen == {"Xinzhi-Serif-SC", "Xinzhi-Sans-SC-Bold"}
+
+
+@pytest.mark.django_db
+def test_a_character_outside_the_compact_fonts_falls_back_to_the_full_noto_font():
+    # 堃 and 𠮷 are not in GB 2312: Pango takes them from Noto Serif CJK SC, which is embedded too.
+    pdf = html_to_pdf("<p>王堃与𠮷野家</p>")
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert squash(reader.pages[0].extract_text()) == "王堃与𠮷野家"
+    names = {
+        str(ref.get_object()["/BaseFont"]).split("+", 1)[-1]
+        for ref in reader.pages[0]["/Resources"]["/Font"].values()
+    }
+    assert names == {"Xinzhi-Serif-SC", "Noto-Serif-CJK-SC"}
 
 
 def test_the_metadata_names_the_issue_its_publisher_date_and_language(sample):
