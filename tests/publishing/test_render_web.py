@@ -40,12 +40,12 @@ def test_the_page_has_exactly_one_h1(sample_issue):
     assert [tag for tag, _attrs in starts].count("h1") == 1
 
 
-def test_without_a_headline_the_h1_is_the_title_and_date(sample_issue):
+def test_without_a_headline_the_masthead_is_the_h1(sample_issue):
     html = render_web(sample_issue)
 
-    assert re.search(
-        r'<h1 class="headline">新质生产力每日动态 <span class="headline-date">2026 年 6 月 28 日</span></h1>',
-        html,
+    assert (
+        '<h1 class="masthead-title">新质生产力每日动态<span class="visually-hidden"> 2026 年 6 月 28 日</span></h1>'
+        in html
     )
 
 
@@ -56,6 +56,8 @@ def test_with_a_headline_the_h1_is_the_headline(sample_issue):
     html = render_web(sample_issue)
 
     assert '<h1 class="headline">数据要素落地、算力能源协同与 AI 基础设施约束</h1>' in html
+    assert '<p class="masthead-title">新质生产力每日动态</p>' in html
+    assert html.count("<h1") == 1
 
 
 def test_the_contents_link_to_every_section_anchor(sample_issue):
@@ -79,9 +81,9 @@ def test_sections_references_and_footer_are_on_the_page(sample_issue):
     assert '<a href="https://gyznswn.cn">gyznswn.cn</a>' in html
 
 
-def test_a_correction_is_shown_above_the_headline(sample_issue):
+def test_a_correction_is_shown_before_the_content(sample_issue):
     Correction.objects.create(issue=sample_issue, note="第三条的日期已更正。")
 
     html = render_web(sample_issue)
 
-    assert html.index("第三条的日期已更正。") < html.index("<h1")
+    assert html.index("第三条的日期已更正。") < html.index('<section class="summary"')
