@@ -44,9 +44,8 @@ def get_issue(pk: int) -> Issue:
 def bound(form_class, request: HttpRequest, *, prefix: str | None = None, **kwargs):
     """Bind a form to the request body. JSON from fetch carries bare field names, form posts a prefix."""
     data = request_data(request)
-    return form_class(
-        data, request.FILES or None, prefix=None if isinstance(data, dict) else prefix, **kwargs
-    )
+    is_json = request.content_type == "application/json"
+    return form_class(data, request.FILES or None, prefix=None if is_json else prefix, **kwargs)
 
 
 def saved_payload(obj) -> dict:
