@@ -132,16 +132,22 @@ def bigram_tsquery(query: str) -> str:
 # --- The index ------------------------------------------------------------------------------------------
 
 
-def _entry_fields(*, title: str, body: str) -> dict:
+def _entry_fields(*, title: str, parts: Iterable[str]) -> dict:
+    """The stored form of an entry: its headline, and its normalized text, headline first, the fields apart."""
     head = normalize(title)
-    return {"title": title[:300], "text": head + FIELD_SEPARATOR + normalize(body), "head": len(head)}
+    text = FIELD_SEPARATOR.join([head, *(normalize(part) for part in parts)])
+    return {"title": title[:300], "text": text, "head": len(head)}
+
+
+def section_parts(section: Section) -> tuple[str, str]:
+    """A section's news and analysis as plain text."""
+    analysis = getattr(section, "analysis", None)
+    return html_to_text(section.body), html_to_text(analysis.body if analysis else "")
 
 
 def section_text(section: Section) -> str:
-    """A section's news and analysis as plain text: what is searched, and what snippets are cut from."""
-    analysis = getattr(section, "analysis", None)
-    parts = (html_to_text(section.body), html_to_text(analysis.body if analysis else ""))
-    return "\n".join(part for part in parts if part)
+    """News and analysis in one text, a line each paragraph: what snippets are cut from."""
+    return "\n".join(part for part in section_parts(section) if part)
 
 
 def issue_entries(issue: Issue, sections: Iterable[Section]) -> list:
@@ -155,7 +161,7 @@ def issue_entries(issue: Issue, sections: Iterable[Section]) -> list:
             section_id=None,
             date=issue.date,
             position=0,
-            **_entry_fields(title=issue.headline.strip(), body=issue.summary.strip()),
+            **_entry_fields(title=issue.headline.strip(), parts=[issue.summary]),
         )
     ]
     for index, section in enumerate(sections, start=1):
@@ -165,7 +171,7 @@ def issue_entries(issue: Issue, sections: Iterable[Section]) -> list:
                 section_id=section.pk,
                 date=issue.date,
                 position=index,
-                **_entry_fields(title=section.headline, body=section_text(section)),
+                **_entry_fields(title=section.headline, parts=section_parts(section)),
             )
         )
     return entries

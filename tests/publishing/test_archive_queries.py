@@ -1,0 +1,75 @@
+"""Query counts of the public pages, pinned: a cached page makes none, an uncached one a fixed number whatever
+the size of the issue or of the archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+
+from references.models import Citation, Source
+from tests.publishing import archive_support
+from tests.publishing.archive_support import S, set_state
+
+clean_cache = archive_support.clean_cache
+
+ISSUE_PAGE_QUERIES = 7  # the issue, then the render context (4), then the previous and next issues
+
+
+def add_citations(issue, n: int) -> None:
+    for position in range(1, n + 1):
+        source = Source.objects.create(outlet="国家能源局", title=f"文件{issue.date}-{position}")
+        citation = Citation.objects.create(issue=issue, source=source, position=position, note="用于分析。")
+        citation.sections.add(*issue.sections.all())
+
+
+@pytest.mark.parametrize(("sections", "citations"), [(1, 0), (6, 9), (12, 20)])
+def test_an_uncached_issue_page_makes_the_same_few_queries_whatever_its_size(
+    client, make_issue, django_assert_num_queries, sections, citations
+):
+    issue = make_issue(dt.date(2026, 7, 1), sections=sections)
+    add_citations(issue, citations)
+    set_state(make_issue(dt.date(2026, 6, 30)), S.PUBLISHED)
+    set_state(issue, S.PUBLISHED)
+    cache.clear()
+    with django_assert_num_queries(ISSUE_PAGE_QUERIES):
+        response = client.get("/issues/2026-07-01/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="section"') == sections
+
+
+def test_a_cached_issue_page_makes_no_query(client, make_issue, django_assert_num_queries):
+    set_state(make_issue(dt.date(2026, 7, 1), sections=6), S.PUBLISHED)
+    first = client.get("/issues/2026-07-01/")
+    client.get("/")
+    with django_assert_num_queries(0):
+        again = client.get("/issues/2026-07-01/")
+        latest = client.get("/")
+        conditional = client.get("/issues/2026-07-01/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.content == first.content
+    assert latest.status_code == 200 and "测试标题" in latest.content.decode()
+    assert conditional.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        ("/archive/", 1),
+        ("/archive/2026/07/", 2),
+        ("/topics/", 1),
+        ("/topics/数据要素/", 4),
+        ("/search/?q=标题", 5),
+        ("/feed/", 2),
+    ],
+)
+def test_other_pages_make_a_fixed_number_of_queries_and_none_once_cached(
+    client, make_issue, django_assert_num_queries, path, queries
+):
+    for day in range(1, 8):
+        set_state(make_issue(dt.date(2026, 7, day), sections=3), S.PUBLISHED)
+    cache.clear()
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(path).status_code == 200
