@@ -1,8 +1,9 @@
 """Renditions: storing the outputs of the pure renderers (publishing.render) as files with their content hash.
 
 The lifecycle of a rendition row: queued -> running -> done | failed. A row is claimed by one task at a time
-(a conditional update under a row lock); the file name is derived from the issue, the kind and the content hash,
-so a task that is redelivered after its worker died overwrites the same name instead of adding a second file.
+(a state check under a row lock, and on PostgreSQL an advisory lock held for the whole render, which tells a
+dead worker's render from a live one); the file name is derived from the issue, the kind and the content hash, so
+a task that is redelivered after its worker died overwrites the same name instead of adding a second file.
 """
 
 from __future__ import annotations
@@ -294,6 +295,9 @@ def _record(*, rendition: Rendition, token: str, **fields) -> bool:
 
 
 def _error_text(exc: BaseException) -> str:
+    # The renderers' own errors are written for the newsroom; anything else gets its type for the admin.
+    if type(exc).__module__.startswith("publishing.render") and str(exc):
+        return str(exc)[:2000]
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 

@@ -179,6 +179,20 @@ def test_a_failing_renderer_records_the_failure_and_the_others_still_finish(
     assert next(e for e in status["renditions"] if e["kind"] == "pdf")["error"] == pdf.error
 
 
+def test_a_refused_render_shows_the_renderers_own_message(
+    make_issue, writer, reviewer, media, eager, fake_renderers, django_capture_on_commit_callbacks
+):
+    from publishing.render import RenderTimeout
+
+    fake_renderers.fail_always["pdf"] = RenderTimeout("PDF 生成超过 60 秒，已中止。")
+    issue = make_issue()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_and_approve(issue, writer=writer, reviewer=reviewer)
+    pdf = Rendition.objects.get(issue=issue, kind="pdf")
+    assert pdf.status == S.FAILED and pdf.attempts == 1  # not retried: it would time out again
+    assert pdf.error == "PDF 生成超过 60 秒，已中止。"
+
+
 def test_a_failed_rendition_is_rendered_again_when_the_issue_is_approved_again(
     make_issue, writer, reviewer, media, eager, fake_renderers, django_capture_on_commit_callbacks
 ):

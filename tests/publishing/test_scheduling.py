@@ -4,9 +4,13 @@ waits for the writers."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import smtplib
+import subprocess
+import sys
 import threading
 import zoneinfo
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -305,3 +309,19 @@ def test_a_draft_a_writer_already_started_is_left_alone(series, make_issue, sett
     started = make_issue(date=DAY + dt.timedelta(days=1))
     assert scheduling.create_next_draft(now=at(DAY, 9)) == []
     assert list(series.issues.all()) == [started]
+
+
+@pytest.mark.parametrize("value", ["24", "nine"])
+def test_a_bad_next_draft_hour_stops_start_up_naming_the_variable(value):
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "NEXT_DRAFT_HOUR": value, "DJANGO_SETTINGS_MODULE": "xinzhi.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "NEXT_DRAFT_HOUR" in result.stderr
