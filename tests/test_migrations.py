@@ -101,7 +101,7 @@ def test_the_admin_group_holds_every_permission_of_the_newsroom_apps(db):
         ),
     ],
 )
-def test_each_role_can_do_its_part_and_no_more(request, who, granted, refused):
+def test_each_role_can_do_its_part_and_no_more(db, request, who, granted, refused):
     user = request.getfixturevalue(who)
 
     assert {p: user.has_perm(f"editorial.{p}") for p in granted + refused} == {
