@@ -39,7 +39,7 @@ def parse_id_list(value) -> list[int]:
 
 class IssueCreateForm(forms.Form):
     series = forms.ModelChoiceField(label=_("刊物"), queryset=Series.objects.all(), empty_label=None)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     headline = forms.CharField(label=_("本期标题"), max_length=200, required=False)
     summary = forms.CharField(label=_("摘要"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 

@@ -298,6 +298,9 @@ CKEDITOR_5_CONFIGS = {
                 {"model": "heading4", "view": "h4", "title": "Heading 4", "class": "ck-heading_heading4"},
             ]
         },
+        # Alternative text and captions for images, row/column tools for tables (CKEditor warns without them).
+        "image": {"toolbar": ["imageTextAlternative", "toggleImageCaption"]},
+        "table": {"contentToolbar": ["tableColumn", "tableRow", "mergeTableCells"]},
         "language": "zh-cn",
     }
 }

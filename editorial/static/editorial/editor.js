@@ -5,7 +5,7 @@
   "use strict";
 
   var N = window.Newsroom;
-  var t = N.t;
+  var gettext = N.gettext;
   var AUTOSAVE_DELAY = 3000;
   var RETRY_DELAY = 10000;
 
@@ -64,7 +64,7 @@
     if (this.applying) return;
     this.dirty = true;
     if (this.inConflict) return; // wait for the writer to choose
-    this.setStatus("dirty", t("有未保存的修改"));
+    this.setStatus("dirty", gettext("有未保存的修改"));
     window.clearTimeout(this.timer);
     var self = this;
     this.timer = window.setTimeout(function () { self.save(); }, AUTOSAVE_DELAY);
@@ -96,7 +96,7 @@
       return this.saving;
     }
     this.dirty = false;
-    this.setStatus("saving", t("正在保存……"));
+    this.setStatus("saving", gettext("正在保存……"));
     this.saving = N.postJSON(this.url, this.collect()).then(function (result) {
       self.saving = null;
       self.handle(result);
@@ -114,7 +114,7 @@
     var body = result.body || {};
     if (result.status === 200) {
       this.versionInput.value = body.version;
-      this.setStatus("saved", N.interpolate(t("已保存 %(time)s"), { time: body.saved_at_display }, true));
+      this.setStatus("saved", N.interpolate(gettext("已保存 %(time)s"), { time: body.saved_at_display }, true));
       return;
     }
     if (result.status === 409 && body.current) {
@@ -124,12 +124,12 @@
     }
     this.dirty = true;
     if (result.status === 0) {
-      this.setStatus("error", t("保存失败：网络连接中断，稍后自动重试"));
+      this.setStatus("error", gettext("保存失败：网络连接中断，稍后自动重试"));
       var self = this;
       this.timer = window.setTimeout(function () { self.save(); }, RETRY_DELAY);
       return;
     }
-    this.setStatus("error", N.interpolate(t("保存失败：%(error)s"), { error: body.error || result.status }, true));
+    this.setStatus("error", N.interpolate(gettext("保存失败：%(error)s"), { error: body.error || result.status }, true));
   };
 
   /* --- conflicts ------------------------------------------------------------------------------------ */
@@ -137,7 +137,15 @@
   function fieldLabel(form, name) {
     var field = form.querySelector('[data-field="' + name + '"]');
     var label = field && field.id ? form.querySelector('label[for="' + field.id + '"]') : null;
-    return label ? label.textContent.trim() : name;
+    // The label's own text, without the hint in <small>.
+    return label && label.firstChild ? label.firstChild.textContent.trim() : name;
+  }
+
+  function plain(form, name, value) {
+    var field = form.querySelector('[data-field="' + name + '"]');
+    if (Array.isArray(value)) value = value.join("，");
+    if (value === null || value === undefined) value = "";
+    return field && field.classList.contains("django_ckeditor_5") ? htmlToText(value) : String(value).trim();
   }
 
   /* Rich text is shown as text: the conflict panel is for reading and comparing, not for running markup. */
@@ -147,12 +155,13 @@
     return (doc.body.textContent || "").replace(/\n{3,}/g, "\n\n").trim();
   }
 
-  function render(container, form, values) {
+  function render(container, form, values, other) {
     container.textContent = "";
     Object.keys(values).forEach(function (name) {
       if (name === "version") return;
       var block = document.createElement("div");
       block.className = "conflict-field";
+      if (plain(form, name, values[name]) !== plain(form, name, other[name])) block.classList.add("differs");
       var label = document.createElement("p");
       label.className = "label";
       label.textContent = fieldLabel(form, name);
@@ -162,12 +171,8 @@
       var text = values[name];
       if (Array.isArray(text)) text = text.join("，");
       if (text === null || text === undefined) text = "";
-      if (isRich) {
-        value.textContent = htmlToText(text);
-        value.style.whiteSpace = "pre-wrap";
-      } else {
-        value.textContent = String(text);
-      }
+      value.textContent = (isRich ? htmlToText(text) : String(text)) || "—";
+      if (isRich) value.className = "pre";
       block.appendChild(label);
       block.appendChild(value);
       container.appendChild(block);
@@ -178,7 +183,7 @@
     var self = this;
     this.inConflict = true;
     this.current = current;
-    this.setStatus("conflict", t("冲突：对方已保存"));
+    this.setStatus("conflict", gettext("冲突：对方已保存"));
     if (!this.conflict) return;
     var mine = this.collect();
     var theirs = {};
@@ -187,11 +192,11 @@
     var who = this.conflict.querySelector("[data-conflict-who]");
     if (who) {
       who.textContent = current.author
-        ? N.interpolate(t("%(author)s 于 %(time)s 保存的版本"), { author: current.author, time: current.saved_at_display || "" }, true)
-        : t("对方保存的版本");
+        ? N.interpolate(gettext("%(author)s 于 %(time)s 保存的版本"), { author: current.author, time: current.saved_at_display || "" }, true)
+        : gettext("对方保存的版本");
     }
-    render(this.conflict.querySelector("[data-theirs]"), this.form, theirs);
-    render(this.conflict.querySelector("[data-mine]"), this.form, mine);
+    render(this.conflict.querySelector("[data-theirs]"), this.form, theirs, mine);
+    render(this.conflict.querySelector("[data-mine]"), this.form, mine, theirs);
     this.conflict.hidden = false;
     this.conflict.querySelector("[data-take-theirs]").onclick = function () { self.takeTheirs(); };
     this.conflict.querySelector("[data-keep-mine]").onclick = function () { self.keepMine(); };
@@ -233,7 +238,7 @@
     this.applying = false;
     this.endConflict();
     this.dirty = false;
-    this.setStatus("saved", t("已采用对方的版本"));
+    this.setStatus("saved", gettext("已采用对方的版本"));
   };
 
   Autosave.prototype.keepMine = function () {
@@ -292,7 +297,7 @@
         if (!results.children.length) {
           var empty = document.createElement("li");
           empty.className = "empty";
-          empty.textContent = t("没有找到，可在下方新建来源。");
+          empty.textContent = gettext("没有找到，可在下方新建来源。");
           results.appendChild(empty);
         }
         results.hidden = false;

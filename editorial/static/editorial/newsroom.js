@@ -4,7 +4,8 @@
 (function () {
   "use strict";
 
-  var t = typeof window.gettext === "function" ? window.gettext : function (s) { return s; };
+  // Django's JavaScript catalogue (newsroom:jsi18n) defines gettext(); the pages still work without it.
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (s) { return s; };
   var interpolate = typeof window.interpolate === "function"
     ? window.interpolate
     : function (fmt, obj) { return fmt.replace(/%\((\w+)\)s/g, function (_, k) { return obj[k]; }); };
@@ -30,7 +31,7 @@
         return { status: response.status, body: body };
       });
     }).catch(function () {
-      return { status: 0, body: { error: t("网络连接失败") } };
+      return { status: 0, body: { error: gettext("网络连接失败") } };
     });
   }
 
@@ -54,13 +55,13 @@
     var hours = Math.floor((minutes % 1440) / 60);
     var mins = minutes % 60;
     var parts = [];
-    if (days) parts.push(interpolate(t("%(n)s 天"), { n: days }, true));
-    if (hours || days) parts.push(interpolate(t("%(n)s 小时"), { n: hours }, true));
-    parts.push(interpolate(t("%(n)s 分"), { n: mins }, true));
+    if (days) parts.push(interpolate(gettext("%(n)s 天"), { n: days }, true));
+    if (hours || days) parts.push(interpolate(gettext("%(n)s 小时"), { n: hours }, true));
+    parts.push(interpolate(gettext("%(n)s 分"), { n: mins }, true));
     var text = parts.join(" ");
     return seconds < 0
-      ? interpolate(t("已超时 %(t)s"), { t: text }, true)
-      : interpolate(t("还剩 %(t)s"), { t: text }, true);
+      ? interpolate(gettext("已超时 %(t)s"), { t: text }, true)
+      : interpolate(gettext("还剩 %(t)s"), { t: text }, true);
   }
 
   function updateCountdowns() {
@@ -95,8 +96,12 @@
       event.preventDefault();
       var submitter = event.submitter;
       flushAll().then(function () {
-        form.dataset.flushed = "1";
-        if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+        // A task later, not a microtask: while this submit event is still being dispatched the browser
+        // silently ignores a new submission of the same form.
+        window.setTimeout(function () {
+          form.dataset.flushed = "1";
+          if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+        }, 0);
       });
     }
   }, true);
@@ -116,10 +121,10 @@
     event.preventDefault();
     var url = button.getAttribute("data-url");
     if (!navigator.clipboard || typeof window.ClipboardItem !== "function") {
-      setCopyStatus(button, t("此浏览器不支持复制富文本，请打开微信版预览后全选复制。"), false);
+      setCopyStatus(button, gettext("此浏览器不支持复制富文本，请打开微信版预览后全选复制。"), false);
       return;
     }
-    setCopyStatus(button, t("正在生成微信版……"), true);
+    setCopyStatus(button, gettext("正在生成微信版……"), true);
     // The ClipboardItem gets promises so that Safari keeps the user gesture while the HTML is fetched.
     var html = fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error(String(r.status));
@@ -133,9 +138,9 @@
       })
     });
     navigator.clipboard.write([item]).then(function () {
-      setCopyStatus(button, t("已复制，可直接粘贴到微信公众号编辑器。"), true);
+      setCopyStatus(button, gettext("已复制，可直接粘贴到微信公众号编辑器。"), true);
     }).catch(function () {
-      setCopyStatus(button, t("复制失败，请打开微信版预览后全选复制。"), false);
+      setCopyStatus(button, gettext("复制失败，请打开微信版预览后全选复制。"), false);
     });
   });
 
@@ -157,7 +162,7 @@
   window.setInterval(updateCountdowns, 30000);
 
   window.Newsroom = {
-    t: t,
+    gettext: gettext,
     interpolate: interpolate,
     csrfToken: csrfToken,
     postJSON: postJSON,
