@@ -7,17 +7,24 @@ outside the workflow. A cached page remembers the version it was made under and 
 still the version. One version for everything is blunt (publishing one issue also expires the topic pages of
 another) but it cannot be wrong, and publication changes happen a few times a day.
 
-One cache round trip per request: the version and the page are read together (`get_many`). Pages are stored
-with their ETag and Last-Modified, so a conditional request is answered 304 without building anything.
-The cache is Django's default cache: Redis when REDIS_URL is set (shared by all processes), local memory
-otherwise.
+Two levels. The shared cache (Django's default: Redis when REDIS_URL is set, local memory otherwise) holds the
+version and every page, for all processes. Each process also keeps the pages it served last in its own memory
+(bounded, least recently used first out) and re-reads the version from the shared cache at most every
+VERSION_RECHECK seconds, so that a popular page costs no network round trip at all: that is what lets the issue
+page approach the speed of a fixed page. The price is that another process may serve the previous version for
+up to VERSION_RECHECK seconds after a change; the process that made the change sees it at once.
+
+Pages are stored with their ETag and Last-Modified, so a conditional request is answered 304 without building
+anything.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -37,14 +44,64 @@ PAGE_PREFIX = "publishing:archive:page:"
 PAGE_TIMEOUT = 60 * 60 * 6
 # Browsers and proxies may reuse a page this long without asking; after that they revalidate (304).
 BROWSER_MAX_AGE = 60
+# How stale another process's idea of the version may be, in seconds (see the module docstring).
+VERSION_RECHECK = 1.0
+# What one process keeps of the pages it served: the popular ones (latest issue, archive index, common searches).
+LOCAL_MAX_BYTES = 32 * 1024 * 1024
 
 PUBLIC_STATES = frozenset({IssueState.PUBLISHED})
 
 
+class _Local:
+    """This process's copy of the version and of the pages it served last."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.version: int | None = None
+        self.checked = 0.0
+        self.pages: OrderedDict[str, dict] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: str, version: int) -> dict | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None or entry["version"] != version:
+                return None
+            self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old["body"])
+            self.pages[key] = entry
+            self.size += len(entry["body"])
+            while self.size > LOCAL_MAX_BYTES and self.pages:
+                _, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped["body"])
+
+
+_local = _Local()
+
+
+def reset_local_cache() -> None:
+    """Forget this process's pages and version (tests, after clearing the shared cache)."""
+    _local.reset()
+
+
 def publication_version() -> int:
+    """The current version: this process's copy if it was read less than VERSION_RECHECK seconds ago."""
+    now = time.monotonic()
+    if _local.version is not None and now - _local.checked < VERSION_RECHECK:
+        return _local.version
     version = cache.get(VERSION_KEY)
     if version is None:
-        version = bump_publication_version()
+        return bump_publication_version()
+    _local.version, _local.checked = version, now
     return version
 
 
@@ -53,6 +110,7 @@ def bump_publication_version() -> int:
     and a cache that lost the key starts again from a new value instead of reusing an old one."""
     version = time.time_ns()
     cache.set(VERSION_KEY, version, timeout=None)
+    _local.version, _local.checked = version, time.monotonic()
     return version
 
 
@@ -68,17 +126,16 @@ def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
     response["Last-Modified"] = http_date(entry["last_modified"])
     response["Content-Language"] = entry["language"]
     patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-    conditional = get_conditional_response(
+    return get_conditional_response(
         request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
     )
-    return conditional
 
 
 def cached_page(view):
     """Cache a public view's successful GET responses under the publication version.
 
-    Only 200 responses with a body are stored (not 404s: an unbounded number of bad URLs must not fill the
-    cache). The view must depend on the URL and the language only.
+    Only 200 responses are stored (not 404s: an unbounded number of bad URLs must not fill the cache). The view
+    must depend on the URL and the language only.
     """
 
     @wraps(view)
@@ -86,13 +143,15 @@ def cached_page(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         key = _page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        entry = found.get(key)
-        if version is not None and entry is not None and entry["version"] == version:
+        version = publication_version()
+        entry = _local.get(key, version)
+        if entry is None:
+            shared = cache.get(key)
+            if shared is not None and shared["version"] == version:
+                entry = shared
+                _local.put(key, entry)
+        if entry is not None:
             return _respond(request, entry)
-        if version is None:
-            version = bump_publication_version()
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming:
             return response
@@ -109,6 +168,7 @@ def cached_page(view):
             "language": get_language(),
         }
         cache.set(key, entry, timeout=PAGE_TIMEOUT)
+        _local.put(key, entry)
         return _respond(request, entry)
 
     return wrapper
@@ -127,8 +187,8 @@ def on_issue_transitioned(sender, *, issue_id: int, transition: str, from_state=
 
         index_issue(issue_id=issue_id)
     except Exception:
-        # The transition has committed; the search index is repaired by `generate_archive --reindex` or the next
-        # change of this issue. Search never shows an unpublished issue whatever the index holds.
+        # The transition has committed; the entries are rebuilt by the next change of this issue (or
+        # publishing.search.rebuild_index). Search never shows an unpublished issue whatever the index holds.
         logger.exception("Could not update the search entries of issue %s after %s.", issue_id, transition)
     bump_publication_version()
 

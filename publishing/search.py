@@ -39,7 +39,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -227,13 +227,13 @@ def matching_entries(
     date_to: dt.date | None = None,
     topic: Topic | None = None,
 ) -> QuerySet:
-    """Entries of published issues whose text contains the normalized `query`, unordered. An empty query
-    finds nothing."""
+    """Entries whose text contains the normalized `query`, unordered. An empty query finds nothing. (Entries are
+    those of published issues; `search` checks the state of the issues it shows.)"""
     from publishing.models import SearchEntry
 
     if not query:
         return SearchEntry.objects.none()
-    entries = SearchEntry.objects.filter(issue__state=IssueState.PUBLISHED)
+    entries = SearchEntry.objects.all()
     if connection.vendor == "postgresql":
         entries = entries.filter(
             RawSQL("publishing_searchentry.bigrams @@ %s::tsquery", [bigram_tsquery(query)], BooleanField())
@@ -275,6 +275,7 @@ class SearchPage:
     count: int | None
     entries: list
     has_next: bool
+    issues: dict = field(default_factory=dict)  # the page's issues by id: headline and summary loaded
 
     @property
     def capped(self) -> bool:
@@ -325,8 +326,19 @@ def search(
         ordered = ranked(entries, query)
     start = (page - 1) * per_page
     rows = list(ordered[start : start + per_page + 1]) if count != 0 else []
+    # Entries exist for published issues only (index_issue), so the state is checked on the page's rows alone,
+    # not joined into the search: a withdrawn issue whose entries a failed receiver left behind is still never
+    # shown (at worst the count is off by its entries until they are rebuilt).
+    issues = Issue.objects.filter(pk__in={row.issue_id for row in rows}, state=IssueState.PUBLISHED)
+    public = {issue.pk: issue for issue in issues.only("headline", "summary")}
+    shown = [row for row in rows[:per_page] if row.issue_id in public]
     return SearchPage(
-        number=page, per_page=per_page, count=count, entries=rows[:per_page], has_next=len(rows) > per_page
+        number=page,
+        per_page=per_page,
+        count=count,
+        entries=shown,
+        has_next=len(rows) > per_page,
+        issues=public,
     )
 
 
@@ -344,11 +356,22 @@ def _folded_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+@lru_cache(maxsize=256)
+def _query_pattern(query: str) -> re.Pattern:
+    # The query's characters with any whitespace between them, ignoring case: the normalization, minus NFKC.
+    return re.compile(r"\s*".join(re.escape(char) for char in query), re.IGNORECASE)
+
+
 def _match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the normalized `query` occurs in the original `text`, as (start, end) indexes of `text`."""
     if not query:
         return []
+    spans = [match.span() for match in _query_pattern(query).finditer(text)]
+    if spans:
+        return spans
+    # Rare: the text matched only through NFKC (full-width letters, compatibility characters). Map it character
+    # by character, which is exact but slow.
     folded, origin = _folded_map(text)
-    spans = []
     start = folded.find(query)
     while start != -1:
         end = start + len(query)
@@ -408,22 +431,17 @@ class Hit:
         return f"section-{self.position}" if self.position else ""
 
 
-def hits(entries: Iterable, query: str) -> list[Hit]:
+def hits(page: SearchPage, query: str) -> list[Hit]:
     """The page's entries with their highlighted headline and snippet, cut from the current text of the
-    sections and issues (two queries whatever the page size)."""
-    entries = list(entries)
-    section_ids = [e.section_id for e in entries if e.section_id]
+    sections and issues (one query whatever the page size)."""
+    section_ids = [e.section_id for e in page.entries if e.section_id]
     sections = (
         Section.objects.filter(pk__in=section_ids).select_related("analysis").only("body", "analysis__body")
     )
-    texts = {section.pk: section_text(section) for section in sections}
-    issues = {
-        issue.pk: issue
-        for issue in Issue.objects.filter(pk__in={e.issue_id for e in entries}).only("headline", "summary")
-    }
+    texts = {section.pk: section_text(section) for section in sections} if section_ids else {}
     result = []
-    for entry in entries:
-        issue = issues.get(entry.issue_id)
+    for entry in page.entries:
+        issue = page.issues.get(entry.issue_id)
         text = texts.get(entry.section_id, "") if entry.section_id else (issue.summary if issue else "")
         result.append(
             Hit(

@@ -347,7 +347,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         topic=topic,
         messages_list=messages,
         page=results,
-        hits=search.hits(results.entries, query),
+        hits=search.hits(results, query),
         rank_limit=search.RANK_LIMIT,
         page_query=_query_without_page(request),
     )

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from editorial.models import Issue, IssueState, Section
-from publishing.cache import bump_publication_version
+from publishing.cache import bump_publication_version, reset_local_cache
 from publishing.management.commands.generate_archive import generate
 from publishing.search import index_issue
 
@@ -25,8 +25,10 @@ HIDDEN_STATES = [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.WITHDRAWN]
 @pytest.fixture(autouse=True)
 def clean_cache():
     cache.clear()
+    reset_local_cache()
     yield
     cache.clear()
+    reset_local_cache()
 
 
 def set_state(issue: Issue, state: str) -> Issue:

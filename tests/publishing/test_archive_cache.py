@@ -4,8 +4,10 @@ published one in the admin) show at once on the cached pages and in search."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
+from django.core.cache import cache
 
 from editorial import workflow
 from editorial.models import Issue, Section
@@ -133,8 +135,31 @@ def test_a_draft_transition_leaves_the_cache_alone(client, make_issue, writer, o
 def test_a_lost_cache_version_starts_a_new_one_instead_of_reusing_old_pages(client, make_issue):
     set_state(mark_issue(make_issue(dt.date(2026, 7, 1)), "第一版"), S.PUBLISHED)
     assert "第一版标题" in page(client, "/")
-    from django.core.cache import cache
-
-    cache.delete(page_cache.VERSION_KEY)
+    cache.delete(page_cache.VERSION_KEY)  # Redis restarted, say
+    page_cache.reset_local_cache()  # and this is a process that starts afterwards
     Issue.objects.filter(date=dt.date(2026, 7, 1)).update(headline="第二版标题")
     assert "第二版标题" in page(client, "/")
+
+
+def test_a_change_made_by_another_process_shows_here_within_the_recheck_interval(
+    client, make_issue, monkeypatch
+):
+    set_state(mark_issue(make_issue(dt.date(2026, 7, 1)), "第一版"), S.PUBLISHED)
+    assert "第一版标题" in page(client, "/")
+    Issue.objects.filter(date=dt.date(2026, 7, 1)).update(headline="第二版标题")
+    # Another process bumps the version in the shared cache; this one has read it a moment ago.
+    cache.set(page_cache.VERSION_KEY, page_cache.publication_version() + 1, timeout=None)
+    assert "第一版标题" in page(client, "/")
+    later = time.monotonic() + page_cache.VERSION_RECHECK + 0.1
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert "第二版标题" in page(client, "/")
+
+
+def test_the_pages_kept_in_process_memory_are_bounded(monkeypatch):
+    monkeypatch.setattr(page_cache, "LOCAL_MAX_BYTES", 250)
+    local = page_cache._Local()
+    for n in range(5):
+        local.put(f"page-{n}", {"version": 1, "body": b"x" * 100})
+    assert list(local.pages) == ["page-3", "page-4"]
+    assert local.size == 200
+    assert local.get("page-4", 1) is not None and local.get("page-4", 2) is None

@@ -153,6 +153,12 @@ def test_matches_are_highlighted_in_escaped_snippets(client, published):
     assert results.count("<mark>氢能</mark>") == 2
 
 
+def test_matches_are_highlighted_whatever_their_spacing_case_or_width():
+    assert search.highlight("采用 AI 数据中心", normalize("ai数据")) == "采用 <mark>AI 数据</mark>中心"
+    assert search.highlight("采用ＡＩ技术", normalize("ai")) == "采用<mark>ＡＩ</mark>技术"
+    assert search.highlight("a<b>c", normalize("<b>")) == "a<mark>&lt;b&gt;</mark>c"
+
+
 def test_a_long_text_is_cut_around_the_first_match():
     text = "开头" * 100 + "关键句在这里" + "结尾" * 100
     cut = search.snippet(text, normalize("关键"))
