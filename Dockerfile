@@ -24,7 +24,7 @@ RUN pip install --no-cache-dir '.[s3]'
 COPY . .
 
 # collectstatic needs settings but no real secret or database.
-RUN SECRET_KEY=collectstatic-only-not-a-secret-0123456789abcdef ALLOWED_HOSTS=localhost \
+RUN SECRET_KEY=collectstatic-only-not-a-secret-0123456789abcdef0123456789 ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \
  && mkdir -p /app/var/media && chown -R app:app /app/var
 

@@ -25,8 +25,8 @@ if DEBUG:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 else:
     SECRET_KEY = env_str("SECRET_KEY")
-    if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long when DJANGO_DEBUG=0.")
+    if len(SECRET_KEY) < 50:  # what `check --deploy` asks for
+        raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long when DJANGO_DEBUG=0.")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -104,6 +104,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A fresh checkout has no var/ yet; SQLite will not create the folder itself.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": env_str("XINZHI_TEST_SQLITE", "") or None}
 else:
     if not DATABASES["default"].get("NAME"):
