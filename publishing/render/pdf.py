@@ -117,11 +117,14 @@ def time_budget(seconds: float):
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
     previous_delay, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        try:
+            yield
+        finally:
+            # Disarmed inside the outer try: an alarm landing just as the block ends is still caught below.
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except _DeadlineReached:
         raise RenderTimeout(_("PDF 生成超时（超过 %(seconds)s 秒）。") % {"seconds": seconds}) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_delay:
             # Someone else (a test timeout, a supervisor) had an alarm armed: give it back what remains.
