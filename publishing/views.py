@@ -189,7 +189,7 @@ def archive_month(request: HttpRequest, year: str, month: str) -> HttpResponse:
                     "number": issue.number,
                     "headline": issue.headline,
                     "sections": [
-                        {"anchor": f"section-{s.position}", "headline": s.headline}
+                        {"anchor": f"section-{s.position}", "heading": f"{s.numeral}、{s.headline}"}
                         for s in issue.sections.all()
                     ],
                 }

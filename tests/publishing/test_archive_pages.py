@@ -198,7 +198,7 @@ def test_the_archive_lists_published_issues_by_year_and_month(client, make_issue
     assert 'href="/archive/2026/07/"' in page and 'href="/archive/2025/12/"' in page
     month = html(client.get("/archive/2026/07/"))
     assert 'href="/issues/2026-07-01/"' in month
-    assert 'href="/issues/2026-07-01/#section-1">公开词条目</a>' in month
+    assert 'href="/issues/2026-07-01/#section-1">一、公开词条目</a>' in month
     for issue in hidden_issues.values():
         assert f"/issues/{issue.date}/" not in month
     assert client.get("/archive/2026/").status_code == 302
@@ -341,3 +341,18 @@ def test_reverse_names_are_stable_for_other_apps():
     assert reverse("archive:issue", kwargs={"date": "2026-06-28"}) == "/issues/2026-06-28/"
     assert reverse("archive:issue_pdf", kwargs={"date": "2026-06-28"}) == "/issues/2026-06-28/pdf/"
     assert reverse("archive:search") == "/search/"
+
+
+def test_the_chart_of_ten_years_has_a_bar_per_month_and_a_label_per_year():
+    from publishing.charts import monthly_bars
+
+    months = []
+    for n in range(120):
+        year, month = divmod(6 + n, 12)
+        months.append((dt.date(2016 + year, month + 1, 1), n % 7))
+    svg = monthly_bars(months, title="“绿电”<每月>", chart_id="c")
+    assert svg.startswith('<svg id="c"') and svg.endswith("</svg>")
+    assert svg.count("<rect") == sum(1 for _, count in months if count)
+    labels = re.findall(r'class="chart-label">(\d{4})</text>', svg)
+    assert labels == [str(year) for year in range(2017, 2027)]
+    assert "&lt;每月&gt;" in svg and "<每月>" not in svg
