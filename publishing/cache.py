@@ -29,6 +29,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -188,16 +189,17 @@ def on_issue_transitioned(sender, *, issue_id: int, transition: str, from_state=
         index_issue(issue_id=issue_id)
     except Exception:
         # The transition has committed; the entries are rebuilt by the next change of this issue (or
-        # publishing.search.rebuild_index). Search never shows an unpublished issue whatever the index holds.
+        # `manage.py generate_archive --reindex`). Search never shows an unpublished issue whatever the index holds.
         logger.exception("Could not update the search entries of issue %s after %s.", issue_id, transition)
     bump_publication_version()
 
 
 def on_issue_saved(sender, *, instance, **kwargs) -> None:
-    """A published issue changed outside the workflow (the admin site): expire the pages."""
+    """A published issue changed outside the workflow (the admin site): expire the pages once the change is
+    committed (expiring them before would let a request cache the old content under the new version)."""
     if instance.state in PUBLIC_STATES:
-        bump_publication_version()
+        transaction.on_commit(bump_publication_version)
 
 
 def on_issue_deleted(sender, *, instance, **kwargs) -> None:
-    bump_publication_version()
+    transaction.on_commit(bump_publication_version)

@@ -115,12 +115,20 @@ def test_importing_a_published_bulletin_shows_it_at_once(
     assert "共 0 条结果" not in page(client, "/search/?q=数据产权即服务")
 
 
-def test_saving_a_published_issue_outside_the_workflow_expires_the_pages(client, make_issue):
+def test_saving_a_published_issue_outside_the_workflow_expires_the_pages_once_committed(
+    client, make_issue, django_capture_on_commit_callbacks
+):
     issue = set_state(mark_issue(make_issue(dt.date(2026, 7, 1)), "原来"), S.PUBLISHED)
     assert "原来标题" in page(client, "/")
-    issue.headline = "管理后台改过的标题"
-    issue.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        issue.headline = "管理后台改过的标题"
+        issue.save()
+        # Not before the commit: a reader now would cache the old page under the new version.
+        assert "原来标题" in page(client, "/")
     assert "管理后台改过的标题" in page(client, "/")
+    with django_capture_on_commit_callbacks(execute=True):
+        issue.delete()
+    assert "还没有已发布的期刊" in page(client, "/")
 
 
 def test_a_draft_transition_leaves_the_cache_alone(client, make_issue, writer, on_commit):

@@ -89,3 +89,13 @@ def test_bad_arguments_are_refused_with_a_message(db, args):
     with pytest.raises(CommandError):
         generate(*args)
     assert not Issue.objects.exists()
+
+
+def test_reindex_rebuilds_the_search_entries_of_published_issues_only(make_issue):
+    generate("--days", "3", "--end", "2026-06-27")
+    make_issue(dt.date(2026, 7, 1))  # a draft: never indexed
+    SearchEntry.objects.all().delete()
+    output = generate("--reindex")
+    assert "搜索索引已重建：21 条" in output
+    assert SearchEntry.objects.count() == 21
+    assert not SearchEntry.objects.filter(issue__date=dt.date(2026, 7, 1)).exists()

@@ -1,6 +1,7 @@
 """Fill the database with a realistic archive of published issues, for benchmarks and tests at scale.
 
     python manage.py generate_archive --years 10 [--seed N] [--end 2026-06-28] [--series xinzhi]
+    python manage.py generate_archive --reindex    # only rebuild the search index from the published issues
 
 One published issue per day going back from --end (default today): a headline, a summary, six numbered sections
 (news and analysis, each a few sentences of Chinese built from a vocabulary of the bulletin's subjects), topics,
@@ -24,7 +25,7 @@ from django.utils.text import slugify
 
 from editorial.models import Analysis, Issue, IssueEvent, IssueState, Section, Series, Topic
 from publishing.cache import bump_publication_version
-from publishing.search import issue_entries
+from publishing.search import issue_entries, rebuild_index
 from references.kinds import guess_kind
 from references.models import Citation, DatePrecision, Source, source_fingerprint
 
@@ -247,8 +248,19 @@ class Command(BaseCommand):
         parser.add_argument("--series", type=str, default="xinzhi", help="刊物标识（不存在则新建）")
         parser.add_argument("--sections", type=int, default=6, help="每期条目数")
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--reindex",
+            action="store_true",
+            help="不生成内容，只根据已发布的期刊重建搜索索引（例如恢复数据库之后）",
+        )
 
     def handle(self, *args, **options):
+        if options["reindex"]:
+            started = time.monotonic()
+            entries = rebuild_index()
+            bump_publication_version()
+            self.stdout.write(f"搜索索引已重建：{entries} 条，用时 {time.monotonic() - started:.1f} 秒。")
+            return
         if (options["years"] is None) == (options["days"] is None):
             raise CommandError("请指定 --years 或 --days 其中之一。")
         days = options["days"] if options["days"] is not None else options["years"] * 365
