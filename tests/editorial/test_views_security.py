@@ -107,7 +107,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "ALLOWED_HOSTS": "bulletin.example.org",
         "XINZHI_VAR_DIR": str(tmp_path),
     }
-    env.pop("DATABASE_URL", None)
+    # A production process has neither a development database URL nor the browser tests' async override.
+    for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
