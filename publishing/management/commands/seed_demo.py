@@ -46,16 +46,22 @@ DRAFT_SECTIONS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo data (DJANGO_DEBUG=1 only): the sample issue as published, tomorrow's draft, demo users."
+    help = (
+        "Create demo data (DJANGO_DEBUG=1 only): the sample issue as published, tomorrow's draft, demo users."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("seed_demo creates users with printed passwords: it runs only with DJANGO_DEBUG=1.")
+            raise CommandError(
+                "seed_demo creates users with printed passwords: it runs only with DJANGO_DEBUG=1."
+            )
         with transaction.atomic():
             passwords = self._users()
             result = import_bulletin(text=SAMPLE.read_text(encoding="utf-8"), publish=True)
             draft = self._tomorrow(series=result.issue.series, writer=User.objects.get(username="writer"))
-        self.stdout.write(f"示例期刊 {result.date} 已发布（{result.sections} 个条目，{result.citations} 条参考文献）。")
+        self.stdout.write(
+            f"示例期刊 {result.date} 已发布（{result.sections} 个条目，{result.citations} 条参考文献）。"
+        )
         self.stdout.write(f"明日草稿 {draft.date} 已就绪。")
         self.stdout.write("演示账号（仅限开发环境）：")
         for username, _group, label, _staff in DEMO_USERS:
