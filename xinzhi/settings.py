@@ -220,7 +220,8 @@ if S3_BUCKET:
             "secret_key": env_str("S3_SECRET_KEY"),
             "region_name": env_str("S3_REGION", "") or None,
             "default_acl": None,
-            "querystring_auth": True,
+            # Published pages and renditions link to these files for years: signed URLs would expire.
+            "querystring_auth": False,
             "file_overwrite": False,
         },
     }
