@@ -15,6 +15,8 @@ import pytest
 CHROMIUM = os.environ.get("XINZHI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 # Without the background-networking flags Chromium keeps trying to reach Google's hosts.
+# The autosave status once a save was answered: 已保存 10:42:03.
+SAVED = re.compile(r"^已保存 \d{2}:\d{2}:\d{2}$")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,7 +41,10 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves are
     # ordinary synchronous code, so Django's async-safety guard does not apply.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Assertions wait for the page up to this long (Playwright's 5 s is short on a busy two-core machine).
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -68,19 +73,119 @@ def shots(request) -> Shots:
     return Shots(ARTIFACTS / request.node.name)
 
 
+class BrowserErrors:
+    """Uncaught exceptions and console errors of every page a test opens: a button that throws, a script the
+    Content-Security-Policy blocks, a failed request. Tests end with `check()`; expected ones (a 409 the page
+    handles) are allowed by pattern first."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.allowed: list[re.Pattern] = []
+
+    def watch(self, page) -> None:
+        page.on("pageerror", lambda error: self.seen.append(f"uncaught error on {page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and self.seen.append(f"console error on {page.url}: {message.text}")
+            ),
+        )
+
+    def allow(self, pattern: str) -> None:
+        self.allowed.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [item for item in self.seen if not any(p.search(item) for p in self.allowed)]
+
+    def check(self) -> None:
+        unexpected = self.unexpected()
+        assert not unexpected, "errors in the browser:\n" + "\n".join(unexpected)
+
+
 @pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh context (its own cookies), with the live server as base URL."""
+def browser_errors() -> BrowserErrors:
+    return BrowserErrors()
+
+
+@pytest.fixture
+def new_page(browser, live_server, browser_errors):
+    """Open a page in a fresh context (its own cookies), with the live server as base URL. Every page's errors
+    are collected in `browser_errors`."""
     contexts = []
 
-    def open_page(*, width: int = 1280, height: int = 900, locale: str = "zh-CN"):
+    def open_page(
+        *,
+        width: int = 1280,
+        height: int = 900,
+        locale: str = "zh-CN",
+        java_script_enabled: bool = True,
+        accept_downloads: bool = True,
+    ):
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": width, "height": height}, locale=locale
+            base_url=live_server.url,
+            viewport={"width": width, "height": height},
+            locale=locale,
+            java_script_enabled=java_script_enabled,
+            accept_downloads=accept_downloads,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        browser_errors.watch(page)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+
+
+def sign_in(page, user, password: str | None = None) -> None:
+    """Sign in through the login form (the test users' password is `pw-<username>`, see tests/conftest.py)."""
+    form = page.locator('[data-test="login-form"]')
+    form.locator('input[name="username"]').fill(user.get_username())
+    form.locator('input[name="password"]').fill(password or f"pw-{user.get_username()}")
+    form.locator('[data-test="login-submit"]').click()
+    page.locator('[data-test="current-user"]').wait_for()
+
+
+@pytest.fixture(autouse=True)
+def clean_page_cache():
+    """The archive's page cache lives in this process's memory and outlives the database flush between tests."""
+    from django.core.cache import cache
+
+    from publishing.cache import reset_local_cache
+
+    cache.clear()
+    reset_local_cache()
+    yield
+    cache.clear()
+    reset_local_cache()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every sign-in checks a password and the journeys sign in several people; PBKDF2's work factor would be most
+    # of the run. The live server thread reads the same settings object.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def accept_dialogs(page) -> None:
+    # Submitting and approving ask for confirmation; Playwright dismisses dialogs unless told otherwise.
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
+def type_into_editor(page, editable, text: str, *, section, status: int = 200) -> dict:
+    """Type `text` at the end of a CKEditor 5 editable; wait until the autosave carrying it has been answered
+    with `status`, and return the answer's JSON."""
+    save_url = f"/newsroom/sections/{section.pk}/save/"
+    with page.expect_response(
+        lambda r: (
+            r.url.endswith(save_url) and r.request.method == "POST" and text in (r.request.post_data or "")
+        ),
+        timeout=15_000,
+    ) as saved:
+        editable.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type(text)
+    assert saved.value.status == status, saved.value.text()
+    return saved.value.json()
