@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from editorial import services
+from editorial import services, workflow
 from editorial.models import Issue, IssueState, ReviewComment
 from references.models import Citation, Source
 from tests.browser.conftest import SAVED, accept_dialogs, sign_in, type_into_editor
@@ -230,4 +230,37 @@ def test_a_day_in_the_newsroom(
     ]
     section.refresh_from_db()
     assert NEWS in section.body and FIX in section.body and ANALYSIS in section.analysis.body
+    browser_errors.check()
+
+
+IN_VIEW = """([frameSelector, id]) => {
+  const frame = document.querySelector(frameSelector);
+  const target = frame.contentDocument && frame.contentDocument.getElementById(id);
+  if (!target) return false;
+  const top = frame.getBoundingClientRect().top + target.getBoundingClientRect().top;
+  return top >= 0 && top < window.innerHeight;
+}"""
+
+
+def test_a_comment_links_to_its_section_in_the_reader_view(
+    new_page, shots, browser_errors, make_issue, writer, reviewer
+):
+    """The review page shows the issue in a frame; a comment's heading takes the reviewer to its section."""
+    issue = make_issue(sections=6)
+    long_news = "<p>" + "国家能源局发布可再生能源电力消纳责任权重。" * 60 + "</p>"
+    for section in issue.sections.all():
+        services.section_save(section=section, user=writer, data={"body": long_news}, version=section.version)
+    workflow.issue_submit(issue=issue, user=writer)
+    fifth = issue.sections.get(position=5)
+    ReviewComment.objects.create(issue=issue, section=fifth, author=reviewer, body="第五条的数据需要核实。")
+
+    page = new_page()
+    page.goto(f"/newsroom/issues/{issue.pk}/review/")
+    sign_in(page, reviewer)
+    frame = '[data-test="reader-frame"]'
+    expect(page.frame_locator(frame).locator("#section-5")).to_contain_text("第5条标题")
+    assert not page.evaluate(IN_VIEW, [frame, "section-5"])
+    page.locator('[data-test="comment-section-link"]').click()
+    page.wait_for_function(IN_VIEW, arg=[frame, "section-5"])
+    shots(page, "the commented section in view")
     browser_errors.check()
