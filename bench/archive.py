@@ -191,6 +191,23 @@ def wrk(base: str, *, paths: list[str], unique: bool, duration: int, connections
     return data
 
 
+def server_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [master]
+    children = Path(f"/proc/{master}/task/{master}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -222,6 +239,7 @@ def main() -> None:
         SITE_URL=f"http://{HOST}:{args.port}",
     )
     prepare_database(env, regenerate=args.regenerate)
+    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     issue_path = latest_issue_path(env)
     run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"])
 
@@ -263,6 +281,7 @@ def main() -> None:
         results = {}
         for name, paths, unique in plan:
             print(f"wrk {name}: {args.connections} connections, {args.duration} s …", flush=True)
+            cpu_before = server_cpu(server.pid)
             results[name] = wrk(
                 base,
                 paths=paths,
@@ -270,6 +289,9 @@ def main() -> None:
                 duration=args.duration,
                 connections=args.connections,
                 threads=args.threads,
+            )
+            results[name]["cpu_ms"] = (
+                (server_cpu(server.pid) - cpu_before) * 1000 / max(results[name]["requests"], 1)
             )
     finally:
         server.send_signal(signal.SIGTERM)
@@ -280,15 +302,21 @@ def main() -> None:
             server.wait()
 
     print()
-    print(f"{'':12} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"load average before the runs: {load_before}")
+    print(f"{'':12} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>11}")
     for name, r in results.items():
         print(
             f"{name:12} {r['rps']:9.0f} {r['p50'] / 1000:8.1f} {r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f}"
-            f" {r['errors']:7d}"
+            f" {r['errors']:7d} {r['cpu_ms']:11.2f}"
         )
     ratio = results["issue"]["rps"] / results["ceiling"]["rps"]
+    cpu_ratio = results["ceiling"]["cpu_ms"] / results["issue"]["cpu_ms"]
     print()
     print(f"issue page / ceiling: {ratio:.0%} of the ceiling's requests/s")
+    print(
+        f"  (gunicorn CPU per request, which other load on the machine does not distort: issue page"
+        f" {results['issue']['cpu_ms']:.2f} ms, ceiling {results['ceiling']['cpu_ms']:.2f} ms, ratio {cpu_ratio:.0%})"
+    )
     checks = [
         ("issue page >= 70% of the ceiling", ratio >= 0.70),
         ("issue page p99 <= 50 ms", results["issue"]["p99"] <= 50_000),

@@ -1,8 +1,8 @@
 """Helpers for the public archive tests: issues in every state, a generated archive, a clean page cache.
 
-Import the fixtures into a test module (`from tests.publishing.archive_support import ...`); `clean_cache` is
-autouse there, because the page cache (local memory in the first pass, Redis in the second) outlives the
-database rollback between tests.
+Assign the fixtures in a test module (`clean_cache = archive_support.clean_cache`); `clean_cache` is autouse
+there, because the page cache (local memory in the first pass, Redis in the second) outlives the database
+rollback between tests.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from editorial.models import Issue, IssueState, Section
@@ -22,13 +21,18 @@ S = IssueState
 HIDDEN_STATES = [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.WITHDRAWN]
 
 
+def expire_pages() -> None:
+    """Forget every cached page: a new publication version (never a flush: in the second CI pass the cache is
+    the Redis database that Celery also uses), and nothing kept in this process."""
+    reset_local_cache()
+    bump_publication_version()
+
+
 @pytest.fixture(autouse=True)
 def clean_cache():
-    cache.clear()
-    reset_local_cache()
+    expire_pages()
     yield
-    cache.clear()
-    reset_local_cache()
+    expire_pages()
 
 
 def set_state(issue: Issue, state: str) -> Issue:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from references.models import Citation, Source
 from tests.publishing import archive_support
-from tests.publishing.archive_support import S, set_state
+from tests.publishing.archive_support import S, expire_pages, set_state
 
 clean_cache = archive_support.clean_cache
 
@@ -32,7 +31,7 @@ def test_an_uncached_issue_page_makes_the_same_few_queries_whatever_its_size(
     add_citations(issue, citations)
     set_state(make_issue(dt.date(2026, 6, 30)), S.PUBLISHED)
     set_state(issue, S.PUBLISHED)
-    cache.clear()
+    expire_pages()
     with django_assert_num_queries(ISSUE_PAGE_QUERIES):
         response = client.get("/issues/2026-07-01/")
     assert response.status_code == 200
@@ -68,7 +67,7 @@ def test_other_pages_make_a_fixed_number_of_queries_and_none_once_cached(
 ):
     for day in range(1, 8):
         set_state(make_issue(dt.date(2026, 7, day), sections=3), S.PUBLISHED)
-    cache.clear()
+    expire_pages()
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200
     with django_assert_num_queries(0):
