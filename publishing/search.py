@@ -75,6 +75,8 @@ SNIPPET_LENGTH = 120
 
 _WHITESPACE = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
+# CJK unified ideographs (and extension A): characters that NFKC leaves alone.
+_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|tr|figcaption|caption)>|<br\s*/?>", re.IGNORECASE)
 
 
@@ -367,10 +369,10 @@ def _match_spans(text: str, query: str) -> list[tuple[int, int]]:
     if not query:
         return []
     spans = [match.span() for match in _query_pattern(query).finditer(text)]
-    if spans:
+    if spans or _HAN_ONLY.fullmatch(query):
         return spans
-    # Rare: the text matched only through NFKC (full-width letters, compatibility characters). Map it character
-    # by character, which is exact but slow.
+    # Rare: the text matched only through NFKC (full-width letters and digits, compatibility characters), which
+    # a query of Chinese characters alone cannot need. Map the text character by character: exact but slow.
     folded, origin = _folded_map(text)
     start = folded.find(query)
     while start != -1:
