@@ -46,7 +46,16 @@ def browser():
     # Assertions wait for the page up to this long (Playwright's 5 s is short on a busy two-core machine).
     expect.set_options(timeout=10_000)
 
+    from django.db import connections
+
+    # The sync API runs the rest of the session in a greenlet with a contextvars context of its own, where
+    # Django's `connections` would hand out new database wrappers: without the serialized contents that
+    # `serialized_rollback` restores (the role groups made by a migration), and not the ones the test framework
+    # flushes. Keep using the wrappers already open.
+    opened = list(connections.all(initialized_only=True))
     with sync_playwright() as playwright:
+        for connection in opened:
+            connections[connection.alias] = connection
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
