@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,14 @@ class EditorialConfig(AppConfig):
         from editorial.signals import issue_transitioned
 
         issue_transitioned.connect(on_issue_transitioned, dispatch_uid="editorial.notifications")
+        post_migrate.connect(_sync_groups, sender=self, dispatch_uid="editorial.sync_groups")
+
+
+def _sync_groups(sender, using="default", apps=None, **kwargs) -> None:
+    # migrate passes its project state's apps; flush passes none, and the installed apps are then current.
+    from django.apps import apps as installed_apps
+
+    from editorial.roles import sync_groups
+
+    if using == "default":
+        sync_groups(apps or installed_apps)

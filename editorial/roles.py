@@ -64,3 +64,38 @@ def can_edit_content(user, issue) -> bool:
     if user.has_perm("editorial.change_section"):
         return True
     return issue.series.reviewers_may_edit and user.has_perm("editorial.review_issue")
+
+
+def sync_groups(apps) -> None:
+    """Create the groups and give each exactly its GROUP_PERMISSIONS.
+
+    Runs from migration 0002 (with the migration's historical apps) and after every migrate and flush through
+    post_migrate (editorial.apps), so the groups exist again after a transactional test has emptied the tables.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; the groups need them now. Historical apps have
+    # no models module, which create_permissions takes for "this app has no models".
+    for app_config in apps.get_app_configs():
+        historical = getattr(app_config, "models_module", None) is None
+        if historical:
+            app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        if historical:
+            app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = []
+        for code in codenames:
+            app_label, codename = code.split(".")
+            query = Permission.objects.filter(content_type__app_label=app_label)
+            if codename != "*":
+                query = query.filter(codename=codename)
+            found = list(query)
+            if not found and codename != "*":
+                raise RuntimeError(f"Permission {code} does not exist")
+            perms.extend(found)
+        group.permissions.set(perms)

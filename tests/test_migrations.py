@@ -134,3 +134,14 @@ def test_the_groups_migration_can_run_again_without_change(db):
 
     assert {name: group_permissions(name) for name in GROUP_PERMISSIONS} == before
     assert Group.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_groups_come_back_after_a_flush_empties_the_tables():
+    call_command("flush", interactive=False, verbosity=0)
+
+    groups = {g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()}
+    assert set(groups) == {"撰稿人", "审核人", "管理员"}
+    assert "submit_issue" in groups["撰稿人"]
+    assert "review_issue" in groups["审核人"]
+    assert {"publish_issue", "withdraw_issue"} <= groups["管理员"]

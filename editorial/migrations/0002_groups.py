@@ -1,38 +1,16 @@
 """Create the newsroom's groups (撰稿人, 审核人, 管理员) with their permissions.
 
-The permission lists live in editorial.roles.GROUP_PERMISSIONS; this migration is re-run-safe and a later
-migration that changes the lists can call `sync_groups` again.
+The permission lists live in editorial.roles.GROUP_PERMISSIONS; the same sync also runs after every migrate and
+flush (post_migrate), so a change to the lists applies at the next migrate.
 """
 
 from django.db import migrations
 
 
 def sync_groups(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    from editorial.roles import sync_groups
 
-    from editorial.roles import GROUP_PERMISSIONS
-
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        perms = []
-        for code in codenames:
-            app_label, codename = code.split(".")
-            query = Permission.objects.filter(content_type__app_label=app_label)
-            if codename != "*":
-                query = query.filter(codename=codename)
-            found = list(query)
-            if not found and codename != "*":
-                raise RuntimeError(f"Permission {code} does not exist")
-            perms.extend(found)
-        group.permissions.set(perms)
+    sync_groups(apps)
 
 
 class Migration(migrations.Migration):
