@@ -4,6 +4,7 @@ page cached under the publication version (publishing.cache), no session or user
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django import forms
 from django.conf import settings
@@ -22,6 +23,9 @@ from publishing.downloads import download_filename, rendition_for_download
 from publishing.models import RenditionKind
 from publishing.render import build_context
 from publishing.render.context import format_chinese_date
+from publishing.renditions import TRANSIENT_ERRORS
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
 # Page numbers beyond this are refused rather than computed: nobody reads page 5,000 of a listing.
@@ -44,7 +48,8 @@ def parse_day(value: str) -> dt.date:
 
 def page_number(request: HttpRequest, *, limit: int = MAX_PAGE) -> int:
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= limit:
+    # isascii: "²".isdigit() is true, and int("²") an error.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= limit:
         return 1
     return int(raw)
 
@@ -65,7 +70,7 @@ def issue_url(issue_or_date) -> str:
 # --- Issues -------------------------------------------------------------------------------------------------
 
 
-def _issue_page(request: HttpRequest, issue: Issue, *, template: str = "publishing/archive/issue.html"):
+def _issue_page(request: HttpRequest, issue: Issue) -> HttpResponse:
     context = build_context(issue)
     previous, following = selectors.neighbours(issue)
     path = issue_url(issue)
@@ -74,7 +79,6 @@ def _issue_page(request: HttpRequest, issue: Issue, *, template: str = "publishi
         canonical_url=absolute(path),
         og_title=context["headline"] or context["title"],
         og_description=description,
-        page_title=context["title"],
         downloads={
             "pdf": reverse("archive:issue_pdf", kwargs={"date": issue.date.isoformat()}),
             "wechat": reverse("archive:issue_wechat", kwargs={"date": issue.date.isoformat()}),
@@ -95,7 +99,7 @@ def _issue_page(request: HttpRequest, issue: Issue, *, template: str = "publishi
         else None,
         nav="issue",
     )
-    return render(request, template, context)
+    return render(request, "publishing/archive/issue.html", context)
 
 
 @require_safe
@@ -123,8 +127,15 @@ def issue_download(request: HttpRequest, date: str, kind: str) -> HttpResponse:
     issue = selectors.issue_on(parse_day(date))
     if issue is None:
         raise Http404(_("这一天没有已发布的期刊。"))
-    rendition = rendition_for_download(issue=issue, kind=kind)
-    if rendition is None:
+    try:
+        rendition = rendition_for_download(issue=issue, kind=kind)
+        stream = rendition.file.open("rb") if rendition is not None else None
+    except TRANSIENT_ERRORS:
+        # Storage or database hiccup while rendering or opening the file: the rendition is queued again for the
+        # worker (rendition_render), and the reader is asked to come back rather than shown an error.
+        logger.exception("Could not serve the %s of issue %s.", kind, issue.pk)
+        stream = None
+    if stream is None:
         response = render(
             request,
             "publishing/archive/unavailable.html",
@@ -134,7 +145,7 @@ def issue_download(request: HttpRequest, date: str, kind: str) -> HttpResponse:
         response["Retry-After"] = "10"
         return response
     response = FileResponse(
-        rendition.file.open("rb"),
+        stream,
         as_attachment=kind == RenditionKind.PDF,
         filename=download_filename(issue=issue, kind=kind),
         content_type="application/pdf" if kind == RenditionKind.PDF else "text/html; charset=utf-8",

@@ -311,6 +311,25 @@ def test_a_render_that_just_failed_is_not_retried_for_every_reader(client, media
     assert Rendition.objects.get(issue=published, kind=RenditionKind.PDF).status == RenditionStatus.FAILED
 
 
+def test_a_storage_error_while_rendering_asks_the_reader_to_come_back(
+    client, media, fake_renderers, published
+):
+    fake_renderers.fail_next["pdf"] = [OSError("disk full")]
+    response = client.get("/issues/2026-07-01/pdf/")
+    assert response.status_code == 503
+    assert Rendition.objects.get(issue=published, kind=RenditionKind.PDF).status == RenditionStatus.QUEUED
+    second = client.get("/issues/2026-07-01/pdf/")
+    assert second.status_code == 200
+    assert b"".join(second.streaming_content).startswith(b"%PDF-fake")
+
+
+def test_a_rendition_whose_file_is_gone_is_not_an_error(client, media, fake_renderers, published):
+    assert client.get("/issues/2026-07-01/pdf/").status_code == 200
+    rendition = Rendition.objects.get(issue=published, kind=RenditionKind.PDF)
+    rendition.file.storage.delete(rendition.file.name)
+    assert client.get("/issues/2026-07-01/pdf/").status_code == 503
+
+
 # --- HTTP caching ---------------------------------------------------------------------------------------
 
 

@@ -216,7 +216,8 @@ def test_results_are_paginated(client, small_archive):
     )
     beyond = (total // 20) + 3
     assert client.get("/search/", {"q": "协同推进", "page": str(beyond)}).status_code == 404
-    assert client.get("/search/", {"q": "协同推进", "page": "abc"}).status_code == 200
+    for odd in ("abc", "²", "-1", "0", "9" * 40):
+        assert client.get("/search/", {"q": "协同推进", "page": odd}).status_code == 200
 
 
 def results_html_text(page: str) -> str:
