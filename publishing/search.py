@@ -55,6 +55,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Replace, StrIndex
 from django.db.models.lookups import LessThanOrEqual
+from django.urls import get_script_prefix
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -431,6 +432,16 @@ class Hit:
     @property
     def anchor(self) -> str:
         return f"section-{self.position}" if self.position else ""
+
+    @property
+    def date_iso(self) -> str:
+        return self.date.isoformat()
+
+    @property
+    def url(self) -> str:
+        # The archive's issue URL (publishing.urls `archive:issue`), built here: reversing it for every result of
+        # every page costs more than the rest of the result.
+        return f"{get_script_prefix()}issues/{self.date_iso}/" + (f"#{self.anchor}" if self.position else "")
 
 
 def hits(page: SearchPage, query: str) -> list[Hit]:
