@@ -5,7 +5,7 @@
 
 Sets itself up: the local PostgreSQL database `xinzhi_bench` (created, migrated and filled with a ten-year
 archive by `generate_archive --years 10 --seed 1` unless it already holds one), Redis database 3 as the cache,
-and gunicorn on 127.0.0.1 (3 sync workers by default) with DJANGO_DEBUG=0, a generated SECRET_KEY, ALLOWED_HOSTS
+and gunicorn on 127.0.0.1 (3 sync workers, as the Dockerfile runs it) with DJANGO_DEBUG=0, a generated SECRET_KEY, ALLOWED_HOSTS
 and XINZHI_BENCH=1 (which routes /bench/ceiling/). Then, one after the other, with wrk (Debian package `wrk`) at 32 connections for 10 s:
 
 - ceiling: /bench/ceiling/, a fixed page through the whole middleware stack, no database, no cache;
@@ -217,10 +217,11 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (at most 30)")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    # One wrk thread is plenty for a few thousand requests/s and leaves the second core to the server.
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (as in the Dockerfile)")
     parser.add_argument("--worker-threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
-    # Sync workers used the least CPU per request here (no thread switching); gthread keeps connections alive.
+    # As in production (Dockerfile): sync workers, which also used the least CPU per request here.
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--port", type=int, default=8931)
     parser.add_argument(
@@ -259,8 +260,8 @@ def main() -> None:
             str(args.workers),
             "--worker-class",
             args.worker_class,
-            "--threads",
-            str(args.worker_threads),
+            # gunicorn turns a sync worker into gthread when given threads: pass them for gthread only.
+            *(["--threads", str(args.worker_threads)] if args.worker_class == "gthread" else []),
             "--keep-alive",
             "5",
             "--log-level",

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
@@ -121,12 +121,18 @@ def _page_key(request: HttpRequest) -> str:
     return PAGE_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
+CACHE_CONTROL = f"public, max-age={BROWSER_MAX_AGE}"
+
+
 def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
+    # The hot path of every cached page: headers come ready-made from the entry.
     response = HttpResponse(entry["body"], content_type=entry["content_type"], status=200)
     response["ETag"] = entry["etag"]
-    response["Last-Modified"] = http_date(entry["last_modified"])
+    response["Last-Modified"] = entry["last_modified_http"]
     response["Content-Language"] = entry["language"]
-    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+    response["Cache-Control"] = CACHE_CONTROL
+    if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
+        return response
     return get_conditional_response(
         request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
     )
@@ -166,6 +172,7 @@ def cached_page(view):
             "etag": quote_etag(hashlib.blake2b(body, digest_size=16).hexdigest()),
             # The page cannot have changed after the last publication change.
             "last_modified": version // 1_000_000_000,
+            "last_modified_http": http_date(version // 1_000_000_000),
             "language": get_language(),
         }
         cache.set(key, entry, timeout=PAGE_TIMEOUT)
