@@ -101,6 +101,7 @@ def measure(label: str, func, runs: int, cpu=own_cpu) -> dict:
         "label": label,
         "median": statistics.median(walls),
         "max": max(walls),
+        "min": min(walls),
         "cpu": statistics.median(cpus),
         "runs": runs,
     }
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"sample issue {issue.date}: {len(standalone)} characters of PDF HTML, {pages} pages; {options.runs} runs each"
     )
-    print(f"{'output':<12}{'median':>10}{'max':>10}{'cpu':>10}  target (on the median)")
+    print(f"{'output':<12}{'median':>10}{'max':>10}{'min':>10}{'cpu':>10}  target (on the median)")
     by_label = {r["label"]: r for r in results}
     for r in results:
         target = TARGETS.get(r["label"])
@@ -171,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             faster = r["median"] < by_label["chromium"]["median"]
             verdict += f", {'faster' if faster else 'SLOWER'} than Chromium"
         print(
-            f"{r['label']:<12}{r['median'] * 1000:>8.1f}ms{r['max'] * 1000:>8.1f}ms{r['cpu'] * 1000:>8.1f}ms  {verdict}"
+            f"{r['label']:<12}{r['median'] * 1000:>8.1f}ms{r['max'] * 1000:>8.1f}ms{r['min'] * 1000:>8.1f}ms"
+            f"{r['cpu'] * 1000:>8.1f}ms  {verdict}"
         )
     load = os.getloadavg()[0]
     print(
