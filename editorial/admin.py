@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from editorial.models import (
@@ -56,8 +58,28 @@ class IssueEventInline(admin.TabularInline):
         return False
 
 
+class FrozenContentAdmin(admin.ModelAdmin):
+    """Content of an issue that is in review, approved, published or withdrawn is frozen: the admin shows it
+    read-only, as the newsroom does; changing it takes the workflow (reopen, or correct after publication)."""
+
+    issue_attribute = "issue"  # where the object keeps its issue; empty for the issue itself
+
+    def issue_of(self, obj) -> Issue:
+        return getattr(obj, self.issue_attribute) if self.issue_attribute else obj
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not self.issue_of(obj).is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self.issue_of(obj).is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(FrozenContentAdmin):
     """States change only through editorial.workflow, so the state and timestamps are read-only here."""
 
     list_display = ["date", "number", "headline", "state", "publish_at", "published_at", "series"]
@@ -75,6 +97,14 @@ class IssueAdmin(admin.ModelAdmin):
     ]
     inlines = [SectionInline, IssueEventInline]
 
+    issue_attribute = ""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # An editor open in the newsroom must see this change as someone else's save, not overwrite it.
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
     def get_search_results(self, request, queryset, search_term):
         queryset, _duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
@@ -83,16 +113,35 @@ class IssueAdmin(admin.ModelAdmin):
 class AnalysisInline(admin.StackedInline):
     model = Analysis
     can_delete = False
+    fields = ["body"]
+    readonly_fields = fields
 
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    """Sections are written in the newsroom editor, which keeps revisions and refuses stale saves; here they
+    are shown read-only, with a link to that editor."""
+
     list_display = ["__str__", "issue", "author", "version", "updated_at"]
     list_filter = ["issue__state", "topics", "issue__series"]
     search_fields = ["headline", "body", "analysis__body", "issue__headline"]
-    autocomplete_fields = ["topics", "author"]
-    readonly_fields = ["version"]
+    fields = ["issue", "position", "headline", "body", "topics", "author", "version", "newsroom_link"]
+    readonly_fields = fields
     inlines = [AnalysisInline]
+
+    @admin.display(description=_("编辑器"))
+    def newsroom_link(self, obj):
+        url = reverse("newsroom:editor", args=[obj.issue_id]) + f"#section-{obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("在编辑器中打开"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Revision)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from editorial.admin import FrozenContentAdmin
+from editorial.models import EDITABLE_STATES, Issue
 from references.models import Citation, Source
 
 
@@ -15,8 +17,13 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(FrozenContentAdmin):
     list_display = ["issue", "position", "source", "note"]
     list_filter = ["issue__state", "source__kind", "source__outlet"]
     search_fields = ["note", "source__title", "source__outlet"]
     autocomplete_fields = ["source", "sections"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "issue":
+            kwargs["queryset"] = Issue.objects.filter(state__in=EDITABLE_STATES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

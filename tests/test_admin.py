@@ -21,6 +21,7 @@ from tests.conftest import make_user
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
 # Models nobody adds by hand: they are written by the workflow, by saves, or by the workers.
 NO_ADD = {
+    "editorial.Section",
     "editorial.Revision",
     "editorial.IssueEvent",
     "editorial.Correction",
@@ -244,3 +245,51 @@ def test_a_staff_member_in_no_group_sees_no_model(client, db):
 
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get("/admin/editorial/issue/").status_code == 403
+
+
+def test_a_published_issue_and_its_citations_are_read_only_in_the_admin(client, superuser, newsroom):
+    client.force_login(superuser)
+    headline = newsroom.headline
+    citation = newsroom.citations.first()
+
+    page = client.get(change_url(newsroom))
+    refused = client.post(change_url(newsroom), {"headline": "悄悄改标题", "summary": "改"})
+
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert refused.status_code == 403
+    assert client.post(change_url(citation), {"note": "改"}).status_code == 403
+    delete_url = reverse("admin:references_citation_delete", args=[citation.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    newsroom.refresh_from_db()
+    assert newsroom.headline == headline
+    assert newsroom.citations.filter(pk=citation.pk, note=citation.note).exists()
+
+
+def test_sections_are_shown_read_only_with_a_link_to_the_newsroom_editor(client, superuser, newsroom):
+    client.force_login(superuser)
+    section = newsroom.sections.first()
+
+    page = client.get(change_url(section))
+    refused = client.post(change_url(section), {"headline": "改", "body": "<p>改</p>"})
+
+    assert page.status_code == 200
+    assert reverse("newsroom:editor", args=[newsroom.pk]).encode() in page.content
+    assert refused.status_code == 403
+    section.refresh_from_db()
+    assert section.headline != "改"
+
+
+def test_saving_a_draft_in_the_admin_moves_its_version_on(client, superuser, draft_issue):
+    client.force_login(superuser)
+    version = draft_issue.version
+    form = client.get(change_url(draft_issue)).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "series"}
+    data.update(series=draft_issue.series_id, date=draft_issue.date.isoformat(), headline="新标题")
+    for prefix in ("sections", "events"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+
+    response = client.post(change_url(draft_issue), data)
+
+    draft_issue.refresh_from_db()
+    assert response.status_code == 302, response.content[:2000]
+    assert (draft_issue.headline, draft_issue.version) == ("新标题", version + 1)
