@@ -7,6 +7,7 @@ beat may tick twice at once.
 from __future__ import annotations
 
 from celery import Task, shared_task
+from celery.signals import worker_process_init
 from django.utils import timezone
 
 from publishing import renditions, scheduling
@@ -49,3 +50,11 @@ def publication_tick() -> dict:
 @shared_task(name="publishing.create_next_draft", acks_late=True, ignore_result=True)
 def create_next_draft() -> list[int]:
     return [issue.pk for issue in scheduling.create_next_draft(now=timezone.now())]
+
+
+@worker_process_init.connect
+def warm_up_renderer(**kwargs) -> None:
+    """Cut and load the PDF fonts as each worker process starts, so the first render of the day is not the slow one."""
+    from publishing.render.pdf import warm_up
+
+    warm_up()

@@ -211,3 +211,16 @@ def test_the_next_draft_task_creates_tomorrows_issue(series, settings, eager):
     tasks.create_next_draft.delay()
     tomorrow = timezone.now().astimezone(series.zone).date() + dt.timedelta(days=1)
     assert list(series.issues.values_list("date", "state")) == [(tomorrow, IssueState.DRAFT)]
+
+
+def test_a_starting_worker_process_warms_the_pdf_renderer_up(monkeypatch):
+    from celery.signals import worker_process_init
+
+    from publishing.render import pdf
+
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm"))
+
+    worker_process_init.send(sender=None)
+
+    assert calls == ["warm"]
