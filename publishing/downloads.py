@@ -57,5 +57,5 @@ def rendition_for_download(*, issue: Issue, kind: str, now: dt.datetime | None =
 
 def download_filename(*, issue: Issue, kind: str) -> str:
     extension = "pdf" if kind == RenditionKind.PDF else "html"
-    suffix = "" if kind == RenditionKind.PDF else "-wechat"
+    suffix = "" if kind == RenditionKind.PDF else f"-{kind}"
     return f"{issue.series.title}-{issue.date:%Y-%m-%d}{suffix}.{extension}"
