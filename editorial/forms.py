@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.widgets import CKEditor5Widget
 from PIL import Image, UnidentifiedImageError
@@ -156,6 +157,25 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("原因"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ScheduleForm(forms.Form):
+    """A new publication time, typed in the series' own time zone (the newsroom's wall clock)."""
+
+    publish_at = forms.DateTimeField(
+        label=_("发布时间"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, issue: Issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issue = issue
+
+    def clean_publish_at(self):
+        value = self.cleaned_data["publish_at"]
+        # Django made it aware in the site's time zone; the editor meant the series' wall-clock time.
+        return timezone.make_aware(timezone.make_naive(value), self.issue.series.zone)
 
 
 class CommentForm(forms.Form):

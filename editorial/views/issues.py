@@ -23,6 +23,7 @@ from editorial.forms import (
     CommentForm,
     IssueCreateForm,
     IssueMetaForm,
+    ScheduleForm,
     SectionCreateForm,
     SectionForm,
     TransitionForm,
@@ -34,7 +35,7 @@ from editorial.views.base import done, newsroom, request_data, valid
 logger = logging.getLogger(__name__)
 
 # The transitions a newsroom page offers; publishing, corrections and withdrawals belong to the admin.
-NEWSROOM_TRANSITIONS = ("submit", "approve", "return", "reopen")
+NEWSROOM_TRANSITIONS = ("submit", "approve", "return", "reopen", "schedule", "publish")
 
 
 def get_issue(pk: int) -> Issue:
@@ -209,6 +210,8 @@ TRANSITION_MESSAGES = {
     "approve": (gettext_lazy("已批准本期。"), "newsroom:review"),
     "return": (gettext_lazy("已退回修改，撰稿人会收到退回原因。"), "newsroom:dashboard"),
     "reopen": (gettext_lazy("已重新打开本期，内容可以再次修改。"), "newsroom:editor"),
+    "publish": (gettext_lazy("本期已发布。"), "newsroom:review"),
+    "schedule": (gettext_lazy("已调整本期的发布时间。"), "newsroom:review"),
 }
 
 
@@ -227,7 +230,14 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         issue = workflow.issue_return(issue=issue, user=user, reason=reason)
     elif action == "reopen":
         issue = workflow.issue_reopen(issue=issue, user=user, reason=reason)
-    else:  # the URLconf only routes the four names above
+    elif action == "publish":
+        issue = workflow.issue_publish(issue=issue, user=user)
+    elif action == "schedule":
+        schedule = valid(ScheduleForm(request_data(request), issue=issue))
+        issue = workflow.issue_schedule(
+            issue=issue, user=user, publish_at=schedule.cleaned_data["publish_at"]
+        )
+    else:  # the URLconf only routes the names above
         raise TransitionForbidden(_("不支持的操作。"))
     message, target = TRANSITION_MESSAGES[action]
     args = [] if target == "newsroom:dashboard" else [issue.pk]
@@ -333,6 +343,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "four_eyes_blocked": issue.series.four_eyes
         and issue.state == IssueState.IN_REVIEW
         and workflow.wrote_any_section(issue=issue, user=user),
+        "schedule_value": timezone.localtime(issue.publish_at, issue.series.zone).strftime("%Y-%m-%dT%H:%M")
+        if issue.publish_at
+        else "",
     }
     return render(request, "editorial/review.html", context)
 

@@ -248,6 +248,18 @@ ENDPOINTS = [
         lambda r, s: change(r, s, roles=REVIEWERS, states={S.APPROVED}),
     ),
     Endpoint(
+        "schedule",
+        "post",
+        lambda c: (reverse("newsroom:schedule", args=[c.issue.pk]), js({"publish_at": "2026-08-01T09:30"})),
+        lambda r, s: change(r, s, roles={"admin"}, states={S.APPROVED}),
+    ),
+    Endpoint(
+        "publish",
+        "post",
+        lambda c: (reverse("newsroom:publish", args=[c.issue.pk]), js({})),
+        lambda r, s: change(r, s, roles={"admin"}, states={S.APPROVED}),
+    ),
+    Endpoint(
         "upload",
         "upload",
         lambda c: (reverse("newsroom:upload"), {}),
