@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk chromium
+SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk chromium gettext
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -37,7 +37,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages: HarfBuzz subsetting and CJK fonts for WeasyPrint, Chromium for the browser tests.
+# Debian packages: HarfBuzz subsetting and CJK fonts for WeasyPrint, Chromium for the browser tests, gettext for
+# the message catalogues (`make messages` and the test that the English catalogue is complete).
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -58,10 +59,15 @@ format: install
 	$(BIN)/ruff format .
 
 # Extract the gettext catalogues (Chinese source strings, English translations in locale/en) and compile them.
-messages: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
-	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+# Needs Debian's gettext. Locations name the file only, so that moving a line elsewhere does not touch the catalogue.
+MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'test-artifacts/*' \
+	--ignore 'tests/*' --ignore 'bench/*'
+MESSAGES_OPTIONS := -l en --no-obsolete --add-location file $(MESSAGES_IGNORE)
+
+messages: install system-packages
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages $(MESSAGES_OPTIONS)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs $(MESSAGES_OPTIONS)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l en $(MESSAGES_IGNORE)
 
 bench: install system-packages
 	DJANGO_DEBUG=1 $(BIN)/python bench/render.py

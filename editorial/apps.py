@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EditorialConfig(AppConfig):
     name = "editorial"
-    verbose_name = _("编辑")
+    # A context of its own: the same word is the "Edit" button of the newsroom.
+    verbose_name = pgettext_lazy("application", "编辑")
 
     def ready(self) -> None:
         from editorial.notifications import on_issue_transitioned

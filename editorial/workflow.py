@@ -165,7 +165,7 @@ def _check_complete(issue: Issue) -> None:
         if _is_blank_html(section.body):
             problems.append(_("第%(n)s条缺少新闻正文") % {"n": section.numeral})
     if problems:
-        raise InvalidInput(_("不能提交审核：") + "；".join(problems) + "。")
+        raise InvalidInput(_("不能提交审核：%(problems)s。") % {"problems": _("；").join(problems)})
 
 
 def issue_submit(*, issue: Issue, user) -> Issue:

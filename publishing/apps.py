@@ -1,10 +1,11 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PublishingConfig(AppConfig):
     name = "publishing"
-    verbose_name = _("发布")
+    # A context of its own: the same word is the "Publish" action of the workflow.
+    verbose_name = pgettext_lazy("application", "发布")
 
     def ready(self) -> None:
         from editorial.signals import issue_transitioned

@@ -131,6 +131,9 @@ def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
     response["Last-Modified"] = entry["last_modified_http"]
     response["Content-Language"] = entry["language"]
     response["Cache-Control"] = CACHE_CONTROL
+    # The language is Accept-Language's (LocaleMiddleware adds that to Vary) or the language cookie's: a reader
+    # who switches language must not get the other language's copy back from the browser cache.
+    response["Vary"] = "Cookie"
     if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
         return response
     return get_conditional_response(

@@ -192,6 +192,7 @@ def archive_month(request: HttpRequest, year: str, month: str) -> HttpResponse:
         {
             "year": year_n,
             "month": month_n,
+            "first_day": dt.date(year_n, month_n, 1),  # the heading, formatted in the reader's language
             "issues": [
                 {
                     "url": issue_url(issue),

@@ -2,14 +2,19 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from django.views.static import serve
 
-admin.site.site_header = "新质生产力每日动态 · 编辑系统"
+admin.site.site_header = _("新质生产力每日动态 · 编辑系统")
 admin.site.site_title = "xinzhi"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The archive's pages are cached for every reader and cannot carry a CSRF token, and a forged request could
+    # only change the display language: the switch is CSRF-exempt.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # CKEditor uploads go to newsroom:upload (settings.CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME), which checks the
     # role, the size and the image itself; django_ckeditor_5's own upload view is deliberately not routed.
     path("newsroom/", include("editorial.urls")),

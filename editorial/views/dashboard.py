@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from editorial import selectors
@@ -25,6 +26,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "returned": selectors.returned_to(user=user) if is_writer else [],
         "open_comments": list(selectors.open_comments_for(user=user)) if is_writer else [],
         "events": list(selectors.recent_events()),
+        # {% now %} takes only a literal format; the heading needs the translated one, so it gets a value.
+        "today": timezone.localtime(),
         "is_writer": is_writer,
         "is_reviewer": is_reviewer,
         "create_form": IssueCreateForm() if user.has_perm("editorial.add_issue") else None,

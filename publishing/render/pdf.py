@@ -11,12 +11,13 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from editorial.models import Issue
-from publishing.render.context import build_context
+from publishing.render.context import LANGUAGE, build_context
 from publishing.render.errors import RenderTimeout, RenderTooLarge
 from publishing.render.fetcher import SafeURLFetcher
 from publishing.render.fonts import font_face_css
@@ -178,5 +179,8 @@ def render_pdf(
     timeout: float | None = None,
 ) -> bytes:
     """The printed bulletin as PDF bytes."""
-    context = context if context is not None else build_context(issue)
-    return html_to_pdf(pdf_html(context), fetcher=fetcher, timeout=timeout)
+    # In the issue's language whoever asks (an English-reading editor's preview or publication included).
+    with translation.override(LANGUAGE):
+        context = context if context is not None else build_context(issue)
+        html = pdf_html(context)
+    return html_to_pdf(html, fetcher=fetcher, timeout=timeout)

@@ -16,10 +16,11 @@ import css_inline
 import nh3
 from django.conf import settings
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from editorial.models import Issue
-from publishing.render.context import build_context
+from publishing.render.context import LANGUAGE, build_context
 from publishing.render.errors import WeChatLintError
 from publishing.render.lint import WECHAT_ATTRIBUTES, WECHAT_TAGS, is_wechat_link, lint_wechat
 
@@ -209,8 +210,10 @@ def wechat_html(context: dict) -> tuple[str, list[str]]:
 
 def render_wechat(issue: Issue | int, *, context: dict | None = None) -> str:
     """The WeChat article body; raises WeChatLintError if anything WeChat would drop remains."""
-    context = context if context is not None else build_context(issue)
-    html, _links = wechat_html(context)
+    # In the issue's language whoever asks (an English-reading editor's preview or publication included).
+    with translation.override(LANGUAGE):
+        context = context if context is not None else build_context(issue)
+        html, _links = wechat_html(context)
     problems = lint_wechat(html)
     if problems:
         raise WeChatLintError(problems)

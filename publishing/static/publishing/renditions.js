@@ -4,7 +4,7 @@
   var panel = document.querySelector("[data-renditions]");
   if (!panel) return;
   var list = panel.querySelector("[data-renditions-list]");
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
   var busy = { queued: true, running: true };
 
   function row(entry) {
@@ -12,12 +12,12 @@
     li.dataset.kind = entry.kind;
     li.dataset.status = entry.status || "none";
     var label = document.createElement("strong");
-    label.textContent = entry.label + "：";
+    label.textContent = entry.label + gettext("：");
     li.appendChild(label);
     var state = document.createElement("span");
     state.className = "rendition-status rendition-" + (entry.status || "none");
-    state.textContent = entry.status ? entry.status_label : t("尚未生成");
-    if (entry.stale) state.textContent += t("（内容已变，待重新生成）");
+    state.textContent = entry.status ? entry.status_label : gettext("尚未生成");
+    if (entry.stale) state.textContent += gettext("（内容已变，待重新生成）");
     li.appendChild(state);
     if (entry.url) {
       li.appendChild(document.createTextNode(" "));
@@ -25,7 +25,7 @@
       link.href = entry.url;
       link.target = "_blank";
       link.rel = "noopener";
-      link.textContent = t("打开");
+      link.textContent = gettext("打开");
       li.appendChild(link);
     }
     if (entry.error) {
@@ -51,7 +51,7 @@
       .catch(function () {
         var li = document.createElement("li");
         li.className = "error";
-        li.textContent = t("读取生成状态失败，稍后重试…");
+        li.textContent = gettext("读取生成状态失败，稍后重试…");
         list.replaceChildren(li);
         window.setTimeout(refresh, 10000);
       });
