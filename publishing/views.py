@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -22,7 +23,7 @@ from publishing.cache import cached_page
 from publishing.downloads import download_filename, rendition_for_download
 from publishing.models import RenditionKind
 from publishing.render import build_context
-from publishing.render.context import format_chinese_date
+from publishing.render.context import LANGUAGE, format_chinese_date
 from publishing.renditions import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ def issue_url(issue_or_date) -> str:
 
 
 def _issue_page(request: HttpRequest, issue: Issue) -> HttpResponse:
-    context = build_context(issue)
+    with translation.override(LANGUAGE):  # the issue in its own language; the page around it in the reader's
+        context = build_context(issue)
     previous, following = selectors.neighbours(issue)
     path = issue_url(issue)
     description = context["summary"][:140]

@@ -236,10 +236,18 @@ def test_the_archive_index_is_in_chinese_by_default_and_cached_per_language(clie
 @pytest.mark.django_db
 def test_an_archive_issue_page_has_english_chrome_around_the_chinese_issue(client, published):
     _response, page = get(client, reverse("archive:issue", kwargs={"date": "2026-07-01"}), "en")
-    for label in ("Download PDF", "WeChat HTML", "Archive", "Skip to content"):
+    # The page around the issue follows the reader, and says so.
+    for label in ("Download PDF", "WeChat HTML", "Archive", "Skip to content", "Search the archive"):
         assert label in page
-    assert "公开词标题" in page  # the issue itself is never translated
-    assert "下载 PDF" not in page
+    assert '<header class="site-bar" id="site-bar" lang="en">' in page
+    assert '<p class="downloads" id="downloads" lang="en">' in page
+    # The issue is in its own language, its labels and masthead date included, as in the PDF.
+    assert '<html lang="zh-Hans">' in page
+    assert "公开词标题" in page
+    for label in ("摘要", "目录", "2026 年 7 月 1 日"):
+        assert label in page
+    for english in ("Summary", "Contents", "2026-07-01</time>"):
+        assert english not in page
 
 
 @pytest.mark.django_db
