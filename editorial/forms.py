@@ -10,11 +10,28 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.widgets import CKEditor5Widget
 from PIL import Image, UnidentifiedImageError
 
 from editorial.models import Issue, Section, Series
+
+
+class RichTextWidget(CKEditor5Widget):
+    """CKEditor 5 in the reader's language: its built-in English for an English interface, otherwise the
+    translation the settings configure (and the widget's media load)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.configured_language = self.config.get("language", "en")
+
+    def render(self, name, value, attrs=None, renderer=None):
+        english = (get_language() or "").split("-")[0] == "en"
+        # A new dict: form copies of a widget share the old one, and another request may be rendering it.
+        self.config = {**self.config, "language": "en" if english else self.configured_language}
+        return super().render(name, value, attrs=attrs, renderer=renderer)
+
 
 TOPIC_SEPARATORS = re.compile(r"[,，、;；\n]+")
 
@@ -99,13 +116,13 @@ class SectionForm(forms.Form):
         label=_("新闻正文"),
         required=False,
         max_length=200_000,
-        widget=CKEditor5Widget(config_name="default", attrs={"data-field": "body"}),
+        widget=RichTextWidget(config_name="default", attrs={"data-field": "body"}),
     )
     analysis = forms.CharField(
         label=_("评析"),
         required=False,
         max_length=200_000,
-        widget=CKEditor5Widget(config_name="default", attrs={"data-field": "analysis"}),
+        widget=RichTextWidget(config_name="default", attrs={"data-field": "analysis"}),
     )
     topics = forms.CharField(
         label=_("主题"),

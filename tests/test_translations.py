@@ -262,6 +262,22 @@ def test_the_newsroom_dashboard_follows_the_language_cookie(client, writer):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "editor_language", "label"), [("en", "en", "News text"), ("zh-hans", "zh-cn", "新闻正文")]
+)
+def test_the_rich_text_editor_speaks_the_readers_language(
+    client, writer, draft_issue, language, editor_language, label
+):
+    client.force_login(writer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    _response, page = get(client, reverse("newsroom:editor", args=[draft_issue.pk]))
+    configs = re.findall(r'<script id="[^"]*_script" type="application/json">(.*?)</script>', page)
+    assert len(configs) == 4  # body and analysis of two sections
+    assert all(f'"language": "{editor_language}"' in config for config in configs)
+    assert label in page
+
+
+@pytest.mark.django_db
 def test_the_script_catalogue_is_english_for_an_english_reader(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     _response, script = get(client, reverse("newsroom:jsi18n"))
