@@ -304,6 +304,20 @@ def test_issue_outputs_stay_in_the_issues_language_for_an_english_reader(draft_i
     assert "2026 年 7 月 1 日" in web
 
 
+def test_the_pdf_stays_in_the_issues_language_for_an_english_reader(draft_issue):
+    import io
+
+    from pypdf import PdfReader
+
+    from publishing.render import render_pdf
+
+    with translation.override("en"):
+        data = render_pdf(draft_issue)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "摘要" in text and "第 1 页" in text
+    assert "Summary" not in text and "Page 1" not in text
+
+
 # --- (d) the language switch ----------------------------------------------------------------------------------
 
 
