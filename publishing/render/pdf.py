@@ -98,6 +98,10 @@ def warm_up() -> None:
     prepared_stylesheets()
 
 
+# Seconds between repeated alarms once a render is over its time budget (see time_budget).
+ALARM_REPEAT = 0.05
+
+
 class _DeadlineReached(BaseException):
     # A BaseException, so that WeasyPrint's broad `except Exception` around resource loading cannot swallow it.
     pass
@@ -116,7 +120,9 @@ def time_budget(seconds: float):
 
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
-    previous_delay, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats until disarmed: raised while Python runs a finalizer for the garbage collector, the
+    # exception is printed and dropped ("Exception ignored in"), and the next alarm interrupts the render.
+    previous_delay, _interval = signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         try:
             yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils.html import strip_tags
 from pypdf import PdfReader
 
-from publishing.render import build_context, render_pdf
+from publishing.render import build_context, pdf, render_pdf
 from publishing.render.errors import RenderTimeout, RenderTooLarge
 from publishing.render.pdf import css_string, html_to_pdf, page_footer_content
 from tests.publishing.conftest import import_sample
@@ -187,6 +188,22 @@ def test_a_render_over_its_time_budget_stops_with_a_clear_error():
 
     with pytest.raises(RenderTimeout, match="超时"):
         html_to_pdf(html, timeout=0.05)
+
+
+def test_a_deadline_swallowed_once_still_stops_the_render():
+    # As when the alarm lands in a finalizer run by the garbage collector: Python prints and drops the exception.
+    swallowed = 0
+    started = time.monotonic()
+    with pytest.raises(RenderTimeout, match="超时"), pdf.time_budget(0.05):
+        while time.monotonic() - started < 5:
+            try:
+                time.sleep(0.01)
+            except pdf._DeadlineReached:
+                swallowed += 1
+                if swallowed > 1:
+                    raise
+    assert swallowed == 2
+    assert time.monotonic() - started < 1
 
 
 def test_an_oversized_document_is_refused_before_layout(settings):
