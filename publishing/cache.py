@@ -25,7 +25,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -49,60 +51,80 @@ BROWSER_MAX_AGE = 60
 VERSION_RECHECK = 1.0
 # What one process keeps of the pages it served: the popular ones (latest issue, archive index, common searches).
 LOCAL_MAX_BYTES = 32 * 1024 * 1024
+# What one process keeps of the data behind the pages (`remember`: the matches of the words searched lately).
+LOCAL_DATA_MAX_BYTES = 32 * 1024 * 1024
+DATA_PREFIX = "publishing:archive:data:"
 
 PUBLIC_STATES = frozenset({IssueState.PUBLISHED})
 
+T = TypeVar("T")
 
-class _Local:
-    """This process's copy of the version and of the pages it served last."""
 
-    def __init__(self) -> None:
+class _Recent:
+    """What this process used last (pages, or data), bounded in bytes, least recently used first out."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
         self.lock = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
-        self.version: int | None = None
-        self.checked = 0.0
-        self.pages: OrderedDict[str, dict] = OrderedDict()
+        self.entries: OrderedDict[str, dict] = OrderedDict()
+        self.sizes: dict[str, int] = {}
         self.size = 0
 
     def get(self, key: str, version: int) -> dict | None:
         with self.lock:
-            entry = self.pages.get(key)
+            entry = self.entries.get(key)
             if entry is None or entry["version"] != version:
                 return None
-            self.pages.move_to_end(key)
+            self.entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: dict) -> None:
+    def put(self, key: str, entry: dict, size: int) -> None:
         with self.lock:
-            old = self.pages.pop(key, None)
-            if old is not None:
-                self.size -= len(old["body"])
-            self.pages[key] = entry
-            self.size += len(entry["body"])
-            while self.size > LOCAL_MAX_BYTES and self.pages:
-                _, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped["body"])
+            if self.entries.pop(key, None) is not None:
+                self.size -= self.sizes.pop(key)
+            self.entries[key] = entry
+            self.sizes[key] = size
+            self.size += size
+            while self.size > self.max_bytes and self.entries:
+                dropped, _ = self.entries.popitem(last=False)
+                self.size -= self.sizes.pop(dropped)
 
 
-_local = _Local()
+class _Version:
+    """This process's copy of the publication version, and when it was read."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.value: int | None = None
+        self.checked = 0.0
+
+
+_version = _Version()
+_local = _Recent(LOCAL_MAX_BYTES)
+_local_data = _Recent(LOCAL_DATA_MAX_BYTES)
 
 
 def reset_local_cache() -> None:
-    """Forget this process's pages and version (tests, after clearing the shared cache)."""
+    """Forget this process's pages, data and version (tests, after clearing the shared cache)."""
+    _version.reset()
     _local.reset()
+    _local_data.reset()
 
 
 def publication_version() -> int:
     """The current version: this process's copy if it was read less than VERSION_RECHECK seconds ago."""
     now = time.monotonic()
-    if _local.version is not None and now - _local.checked < VERSION_RECHECK:
-        return _local.version
+    if _version.value is not None and now - _version.checked < VERSION_RECHECK:
+        return _version.value
     version = cache.get(VERSION_KEY)
     if version is None:
         return bump_publication_version()
-    _local.version, _local.checked = version, now
+    _version.value, _version.checked = version, now
     return version
 
 
@@ -111,7 +133,7 @@ def bump_publication_version() -> int:
     and a cache that lost the key starts again from a new value instead of reusing an old one."""
     version = time.time_ns()
     cache.set(VERSION_KEY, version, timeout=None)
-    _local.version, _local.checked = version, time.monotonic()
+    _version.value, _version.checked = version, time.monotonic()
     return version
 
 
@@ -159,7 +181,7 @@ def cached_page(view):
             shared = cache.get(key)
             if shared is not None and shared["version"] == version:
                 entry = shared
-                _local.put(key, entry)
+                _local.put(key, entry, len(entry["body"]))
         if entry is not None:
             return _respond(request, entry)
         response = view(request, *args, **kwargs)
@@ -179,10 +201,29 @@ def cached_page(view):
             "language": get_language(),
         }
         cache.set(key, entry, timeout=PAGE_TIMEOUT)
-        _local.put(key, entry)
+        _local.put(key, entry, len(body))
         return _respond(request, entry)
 
     return wrapper
+
+
+def remember(name: str, compute: Callable[[], T], *, size: Callable[[T], int]) -> T:
+    """`compute()`, kept under the publication version like the pages: in this process (up to
+    LOCAL_DATA_MAX_BYTES, `size` telling what a value takes) and in the shared cache for the others. For what
+    several pages are built from, such as the matches of a searched word whatever the filters and page."""
+    key = DATA_PREFIX + hashlib.sha256(name.encode()).hexdigest()
+    version = publication_version()
+    entry = _local_data.get(key, version)
+    if entry is None:
+        shared = cache.get(key)
+        if shared is not None and shared["version"] == version:
+            entry = shared
+        else:
+            value = compute()
+            entry = {"version": version, "value": value}
+            cache.set(key, entry, timeout=PAGE_TIMEOUT)
+        _local_data.put(key, entry, size(entry["value"]))
+    return entry["value"]
 
 
 # --- Invalidation -------------------------------------------------------------------------------------------

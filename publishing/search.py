@@ -34,12 +34,14 @@ search even before its entries are removed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -47,19 +49,21 @@ from django.db.models import (
     BooleanField,
     Case,
     F,
+    Func,
     IntegerField,
     QuerySet,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length, Replace, StrIndex
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Left, Replace, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.urls import get_script_prefix
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from editorial.models import Issue, IssueState, Section, Topic
+from publishing import cache as page_cache
 
 # Separates the fields of an entry's normalized text, so that no match spans a headline and a body. A private-use
 # character: normalization removes it from queries, so a query can never contain it.
@@ -148,9 +152,10 @@ def section_parts(section: Section) -> tuple[str, str]:
     return html_to_text(section.body), html_to_text(analysis.body if analysis else "")
 
 
-def section_text(section: Section) -> str:
-    """News and analysis in one text, a line each paragraph: what snippets are cut from."""
-    return "\n".join(part for part in section_parts(section) if part)
+def section_text(news: str, analysis: str) -> str:
+    """A section's news and analysis (sanitized HTML) as one plain text, a line each paragraph: what snippets
+    are cut from."""
+    return "\n".join(part for part in (html_to_text(news), html_to_text(analysis)) if part)
 
 
 def issue_entries(issue: Issue, sections: Iterable[Section]) -> list:
@@ -188,10 +193,10 @@ def index_issue(*, issue_id: int) -> int:
     with transaction.atomic():
         SearchEntry.objects.filter(issue_id=issue_id).delete()
         issue = Issue.objects.filter(pk=issue_id, state=IssueState.PUBLISHED).first()
-        if issue is None:
-            return 0
-        sections = issue.sections.select_related("analysis").order_by("position")
-        entries = SearchEntry.objects.bulk_create(issue_entries(issue, sections))
+        sections = issue.sections.select_related("analysis").order_by("position") if issue else []
+        entries = SearchEntry.objects.bulk_create(issue_entries(issue, sections)) if issue else []
+    # The matches remembered for every word were read from the entries just replaced.
+    page_cache.bump_publication_version()
     return len(entries)
 
 
@@ -217,19 +222,25 @@ def rebuild_index(*, batch_size: int = 200) -> int:
                 batch.extend(issue_entries(issue, sections))
             SearchEntry.objects.bulk_create(batch, batch_size=500)
             count += len(batch)
+    page_cache.bump_publication_version()
     return count
 
 
 # --- Querying ---------------------------------------------------------------------------------------------
 
 
-def matching_entries(
-    *,
-    query: str,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    topic: Topic | None = None,
-) -> QuerySet:
+class OctetLength(Func):
+    """The length of a text in bytes: what counting occurrences needs, without PostgreSQL decoding UTF-8 to count
+    characters. SQLite has no such function; its LENGTH serves (the ratio is the same in characters)."""
+
+    function = "OCTET_LENGTH"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="LENGTH", **extra_context)
+
+
+def matching_entries(*, query: str) -> QuerySet:
     """Entries whose text contains the normalized `query`, unordered. An empty query finds nothing. (Entries are
     those of published issues; `search` checks the state of the issues it shows.)"""
     from publishing.models import SearchEntry
@@ -246,26 +257,155 @@ def matching_entries(
             entries = entries.filter(text__contains=query)
     else:
         entries = entries.filter(text__contains=query)
-    if date_from:
-        entries = entries.filter(date__gte=date_from)
-    if date_to:
-        entries = entries.filter(date__lte=date_to)
-    if topic is not None:
-        tagged = Section.topics.through.objects.filter(topic_id=topic.pk).values("section_id")
-        entries = entries.filter(section_id__in=tagged)
-    return entries.only("issue_id", "section_id", "date", "position", "title")
+    return entries
 
 
-def ranked(entries: QuerySet, query: str) -> QuerySet:
-    """Best first: how often the query occurs, plus a bonus for a match in the headline; newer among equals."""
+def score(query: str):
+    """How well an entry answers `query`: how often it occurs, plus a bonus for a match in the headline."""
     needle = Value(query)
-    occurrences = (Length("text") - Length(Replace("text", needle, Value("")))) / Length(needle)
+    occurrences = (OctetLength("text") - OctetLength(Replace("text", needle, Value("")))) / OctetLength(
+        needle
+    )
     in_headline = Case(
-        When(LessThanOrEqual(StrIndex("text", needle), F("head")), then=Value(HEADLINE_BONUS)),
+        When(GreaterThan(StrIndex(Left("text", F("head")), needle), 0), then=Value(HEADLINE_BONUS)),
         default=Value(0),
         output_field=IntegerField(),
     )
-    return entries.annotate(score=occurrences + in_headline).order_by("-score", "-date", "position")
+    return occurrences + in_headline
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Every entry containing one query, newest first (date descending, then position), with its score.
+
+    Parallel arrays rather than objects: the commonest words match tens of thousands of entries, and a reader's
+    date range, topic and page are then applied to these in memory (see `search`)."""
+
+    ids: array
+    days: array  # minus the date's ordinal, so that the newest-first order is ascending (bisect)
+    sections: array  # 0 for an issue's headline-and-summary entry
+    scores: array
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def size(self) -> int:
+        return sum(
+            column.itemsize * len(column) for column in (self.ids, self.days, self.sections, self.scores)
+        )
+
+    def between(self, date_from: dt.date | None, date_to: dt.date | None) -> range:
+        """The indexes of the matches dated within the range (inclusive), newest first."""
+        start = bisect.bisect_left(self.days, -date_to.toordinal()) if date_to else 0
+        stop = bisect.bisect_right(self.days, -date_from.toordinal()) if date_from else len(self.days)
+        return range(start, max(start, stop))
+
+
+def find_matches(query: str) -> Matches:
+    """Read every match of `query` from the index: one query, whatever the filters the reader adds later."""
+    rows = (
+        matching_entries(query=query)
+        .annotate(score=score(query))
+        .order_by("-date", "position")
+        .values_list("id", "date", "section_id", "score")
+    )
+    ids, days, sections, scores = array("q"), array("l"), array("q"), array("l")
+
+    def read() -> None:
+        for entry_id, day, section_id, points in rows:
+            ids.append(entry_id)
+            days.append(-day.toordinal())
+            sections.append(section_id or 0)
+            scores.append(points)
+
+    if connection.vendor != "postgresql":
+        read()
+    else:
+        # The planner does not count the cost of reading each row's bigrams back from TOAST storage, and so would
+        # often scan the table (or the date index) and test every row instead of asking the GIN index, which
+        # answers without reading the bigrams at all: several times slower. Hence scans that can use the GIN
+        # index only, for this one query (settings local to its transaction).
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+                )
+            read()
+    return Matches(ids=ids, days=days, sections=sections, scores=scores)
+
+
+def matches(query: str) -> Matches:
+    """`find_matches`, remembered under the publication version (which changes whenever the index does)."""
+    return page_cache.remember(f"search:matches:{query}", lambda: find_matches(query), size=Matches.size.fget)
+
+
+def topic_sections(topic: Topic) -> frozenset[int]:
+    """The ids of the sections on `topic` (the topic filter), remembered under the publication version."""
+
+    def find() -> frozenset[int]:
+        tagged = Section.topics.through.objects.filter(topic_id=topic.pk).values_list("section_id", flat=True)
+        return frozenset(tagged)
+
+    return page_cache.remember(f"search:topic:{topic.pk}", find, size=lambda ids: 64 * len(ids))
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    """(name, slug) of every topic, by name: the choices of the search form's topic filter."""
+
+    def find() -> list[tuple[str, str]]:
+        return list(Topic.objects.order_by("name").values_list("name", "slug"))
+
+    return page_cache.remember("search:topic-choices", find, size=lambda topics: 200 * len(topics))
+
+
+def topic_options(selected: str) -> SafeString:
+    """The <option>s of the topic filter, `selected` (a slug) marked: built here rather than in the template,
+    where the loop over every topic was a fifth of the search page's rendering."""
+    return mark_safe(  # every value escaped
+        "".join(
+            f'<option value="{escape(slug)}"{" selected" if slug == selected else ""}>{escape(name)}</option>'
+            for name, slug in topic_choices()
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Result:
+    """One entry found, with what its result shows: its issue's headline, and the plain text a snippet is cut
+    from (the section's news and analysis, or the issue's summary)."""
+
+    date: dt.date
+    position: int
+    title: str
+    issue_headline: str
+    text: str
+
+
+# The rows a page of results shows, with their issue's headline and summary and their section's texts, of
+# published issues only. Raw SQL: on the hot path of every new search, the ORM took as long to build this query
+# as the database to answer it.
+SHOWN_ROWS_SQL = """
+SELECT e.id, e.date, e.position, e.title, i.headline, i.summary, s.body, a.body
+FROM publishing_searchentry e
+JOIN editorial_issue i ON i.id = e.issue_id
+LEFT JOIN editorial_section s ON s.id = e.section_id
+LEFT JOIN editorial_analysis a ON a.section_id = s.id
+WHERE i.state = %s AND e.id IN ({ids})
+"""
+
+
+def _shown_rows(ids: list[int]) -> list[tuple]:
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(SHOWN_ROWS_SQL.format(ids=", ".join(["%s"] * len(ids))), [IssueState.PUBLISHED, *ids])
+        rows = cursor.fetchall()
+    # SQLite hands dates back as text outside the ORM.
+    return [
+        (row[0], row[1] if isinstance(row[1], dt.date) else dt.date.fromisoformat(row[1]), *row[2:])
+        for row in rows
+    ]
 
 
 @dataclass
@@ -278,7 +418,6 @@ class SearchPage:
     count: int | None
     entries: list
     has_next: bool
-    issues: dict = field(default_factory=dict)  # the page's issues by id: headline and summary loaded
 
     @property
     def capped(self) -> bool:
@@ -315,33 +454,41 @@ def search(
 ) -> SearchPage:
     """One page of the entries containing `query` (normalized), ranked.
 
-    Ranking reads every match's text, which is cheap for the few hundred matches of a specific query and not for
-    a word found in half the archive (数据). So the matches are counted only up to RANK_LIMIT; a query with more
-    is listed newest first, which the date index answers at once, and the reader is offered the date and topic
-    filters. Either way every match is on some page.
+    The matches of a query are read once per publication version, with their scores (`matches`); the reader's
+    date range, topic and page are applied to them in memory. So a reader who narrows the dates or turns the page,
+    or another reader searching the same word, costs the database only the rows shown.
+
+    Ranking a word found in half the archive (数据) would put a few thousand entries in an order nobody reads past
+    the first pages; so the matches are ranked only up to RANK_LIMIT, and a query with more is listed newest
+    first, with the date and topic filters offered. Either way every match is on some page.
     """
-    entries = matching_entries(query=query, date_from=date_from, date_to=date_to, topic=topic)
-    count = entries.order_by()[: RANK_LIMIT + 1].count() if query else 0
+
+    found = matches(query) if query else Matches(array("q"), array("l"), array("q"), array("l"))
+    chosen: Sequence[int] = found.between(date_from, date_to)
+    if topic is not None:
+        tagged = topic_sections(topic)
+        chosen = [index for index in chosen if found.sections[index] in tagged]
+    count: int | None = len(chosen)
     if count > RANK_LIMIT:
         count = None
-        ordered = entries.order_by("-date", "position")
     else:
-        ordered = ranked(entries, query)
+        # Stable: among equal scores the newest-first order stays.
+        chosen = sorted(chosen, key=lambda index: -found.scores[index])
     start = (page - 1) * per_page
-    rows = list(ordered[start : start + per_page + 1]) if count != 0 else []
-    # Entries exist for published issues only (index_issue), so the state is checked on the page's rows alone,
-    # not joined into the search: a withdrawn issue whose entries a failed receiver left behind is still never
-    # shown (at worst the count is off by its entries until they are rebuilt).
-    issues = Issue.objects.filter(pk__in={row.issue_id for row in rows}, state=IssueState.PUBLISHED)
-    public = {issue.pk: issue for issue in issues.only("headline", "summary")}
-    shown = [row for row in rows[:per_page] if row.issue_id in public]
+    shown_ids = [found.ids[index] for index in chosen[start : start + per_page + 1]]
+    # Entries exist for published issues only (index_issue), and the state is checked again on the rows shown: a
+    # withdrawn issue whose entries a failed receiver left behind is still never shown (at worst the count is
+    # off by its entries until they are rebuilt). The texts that snippets are cut from come in the same query.
+    by_id = {}
+    for pk, date, position, title, headline, summary, news, analysis in _shown_rows(shown_ids[:per_page]):
+        text = section_text(news, analysis or "") if position else summary
+        by_id[pk] = Result(date=date, position=position, title=title, issue_headline=headline, text=text)
     return SearchPage(
         number=page,
         per_page=per_page,
         count=count,
-        entries=shown,
-        has_next=len(rows) > per_page,
-        issues=public,
+        entries=[by_id[entry_id] for entry_id in shown_ids[:per_page] if entry_id in by_id],
+        has_next=len(shown_ids) > per_page,
     )
 
 
@@ -445,24 +592,14 @@ class Hit:
 
 
 def hits(page: SearchPage, query: str) -> list[Hit]:
-    """The page's entries with their highlighted headline and snippet, cut from the current text of the
-    sections and issues (one query whatever the page size)."""
-    section_ids = [e.section_id for e in page.entries if e.section_id]
-    sections = (
-        Section.objects.filter(pk__in=section_ids).select_related("analysis").only("body", "analysis__body")
-    )
-    texts = {section.pk: section_text(section) for section in sections} if section_ids else {}
-    result = []
-    for entry in page.entries:
-        issue = page.issues.get(entry.issue_id)
-        text = texts.get(entry.section_id, "") if entry.section_id else (issue.summary if issue else "")
-        result.append(
-            Hit(
-                date=entry.date,
-                position=entry.position,
-                title_html=highlight(entry.title, query),
-                snippet_html=snippet(text, query),
-                issue_headline=issue.headline if issue else "",
-            )
+    """The page's results with their highlighted headline and snippet."""
+    return [
+        Hit(
+            date=result.date,
+            position=result.position,
+            title_html=highlight(result.title, query),
+            snippet_html=snippet(result.text, query),
+            issue_headline=result.issue_headline,
         )
-    return result
+        for result in page.entries
+    ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from editorial.models import Issue, Topic
+from editorial.models import Issue
 from publishing import charts, search, selectors
 from publishing.cache import cached_page
 from publishing.downloads import download_filename, rendition_for_download
@@ -318,10 +318,9 @@ class SearchForm(forms.Form):
 @cached_page
 def search_view(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    topics = list(Topic.objects.order_by("name").values_list("name", "slug"))
     context = {
         "form": form,
-        "topics": topics,
+        "topic_options": search.topic_options(request.GET.get("topic", "").strip()),
         "nav": "search",
         "canonical_url": absolute(reverse("archive:search")),
     }

@@ -189,12 +189,16 @@ def test_results_can_be_filtered_by_date_range_and_topic(client, small_archive):
         for s in Section.objects.filter(topics=topic).select_related("issue")
         if normalize("数据") in search.normalize(s.headline + plain(s.body) + plain(s.analysis.body))
     }
-    assert set(every_result("数据", topic=topic)) <= tagged
+    on_topic = set(every_result("数据", topic=topic))
+    assert on_topic and on_topic == tagged & set(everything)
+    both = set(every_result("数据", topic=topic, date_from=start, date_to=end))
+    assert both == {r for r in on_topic if start <= r[0] <= end}
     page = client.get(
         "/search/", {"q": "数据", "start": "2026-06-01", "end": "2026-06-10", "topic": topic.slug}
     )
     for day in re.findall(r'href="/issues/(\d{4}-\d{2}-\d{2})/', results_html(page)):
         assert "2026-06-01" <= day <= "2026-06-10"
+    assert f'<option value="{topic.slug}" selected>{topic.name}</option>' in page.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -329,3 +333,10 @@ def test_on_postgresql_every_entry_carries_its_bigrams_in_an_indexed_column(publ
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "publishing_searchentry_bigrams" in plan
+
+
+def test_topic_names_are_escaped_in_the_filter(client, published):
+    Topic.objects.create(name="<b>粗体</b>", slug="bold-topic")
+    page = client.get("/search/", {"q": "公开词", "topic": "bold-topic"}).content.decode()
+    assert '<option value="bold-topic" selected>&lt;b&gt;粗体&lt;/b&gt;</option>' in page
+    assert "<b>粗体</b>" not in page
