@@ -13,8 +13,11 @@ and XINZHI_BENCH=1 (which routes /bench/ceiling/). Then, one after the other, wi
 - archive: /archive/, the index of all issues by year and month;
 - search: /search/?q=… cycling through 40 queries readers type (two-character words, topics, phrases): after
   the first round they are answered from the page cache, as repeated searches are in production;
-- search-cold: every request a query never seen before (a word plus a date range that changes every request),
-  so each one runs the database search: what a search costs when the cache cannot help.
+- search-cold: every request a search never made before (one of those words with a date range that changes
+  every request), so no page comes from the cache: the matches of the word are (read once, then kept under the
+  publication version), filtered, ranked and rendered: what a reader narrowing a search costs;
+- search-new-word: every request a word nobody searched before (two to four characters cut from the archive's
+  headlines at random), so each one also reads its matches from the database: the worst case, reported only.
 
 Requests carry X-Forwarded-Proto: https, as they would behind the TLS proxy (production redirects plain HTTP).
 Prints requests/s, p50/p95/p99, errors and gunicorn CPU time per request for each, the issue page's share of the
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -59,6 +63,7 @@ QUERIES = [
 LUA = r"""
 local paths = {%(paths)s}
 local unique = %(unique)s
+-- With unique off, the paths are requested in turn (each once, when there are more paths than requests).
 local counter = 0
 local words = {%(words)s}
 request = function()
@@ -138,6 +143,31 @@ def latest_issue_path(env: dict) -> str:
     if not day:
         sys.exit("No published issue in the benchmark database.")
     return f"/issues/{day}/"
+
+
+NEW_WORDS_CODE = """
+import json, random, re
+from publishing.models import SearchEntry
+rng = random.Random(7)
+runs = [run for title in SearchEntry.objects.values_list("title", flat=True)
+        for run in re.findall(r"[\\u4e00-\\u9fff]{2,}", title)]
+words = set()
+for _ in range(200000):
+    run = rng.choice(runs)
+    size = rng.randint(2, min(4, len(run)))
+    start = rng.randint(0, len(run) - size)
+    words.add(run[start:start + size])
+print(json.dumps(sorted(words - set(json.loads(%r)))))
+"""
+
+
+def new_words(env: dict) -> list[str]:
+    """Distinct words of two to four characters cut from the archive's headlines, none of them in QUERIES."""
+    code = NEW_WORDS_CODE % json.dumps(QUERIES)
+    out = run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env).stdout.strip().splitlines()[-1]
+    words = json.loads(out)
+    random.Random(7).shuffle(words)
+    return words
 
 
 def wait_for(url: str, timeout: float = 30) -> None:
@@ -247,6 +277,7 @@ def main() -> None:
     prepare_database(env, regenerate=args.regenerate)
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     issue_path = latest_issue_path(env)
+    fresh_paths = [f"/search/?q={word}" for word in new_words(env)]
     run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"])
 
     base = f"http://{HOST}:{args.port}"
@@ -283,6 +314,7 @@ def main() -> None:
             ("archive", ["/archive/"], False),
             ("search", search_paths, False),
             ("search-cold", search_paths, True),
+            ("search-new-word", fresh_paths, False),
         ]
         results = {}
         for name, paths, unique in plan:
@@ -309,10 +341,10 @@ def main() -> None:
 
     print()
     print(f"load average before the runs: {load_before}")
-    print(f"{'':12} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>11}")
+    print(f"{'':16} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>11}")
     for name, r in results.items():
         print(
-            f"{name:12} {r['rps']:9.0f} {r['p50'] / 1000:8.1f} {r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f}"
+            f"{name:16} {r['rps']:9.0f} {r['p50'] / 1000:8.1f} {r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f}"
             f" {r['errors']:7d} {r['cpu_ms']:11.2f}"
         )
     ratio = results["issue"]["rps"] / results["ceiling"]["rps"]
@@ -326,14 +358,17 @@ def main() -> None:
     checks = [
         ("issue page >= 70% of the ceiling", ratio >= 0.70),
         ("issue page p99 <= 50 ms", results["issue"]["p99"] <= 50_000),
-        ("search p95 <= 100 ms", results["search"]["p95"] <= 100_000),
+        ("search p95 <= 100 ms, repeated searches", results["search"]["p95"] <= 100_000),
+        ("search p95 <= 100 ms, every search new", results["search-cold"]["p95"] <= 100_000),
         ("no errors", all(r["errors"] == 0 for r in results.values())),
     ]
     for label, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {label}")
+    fresh = results["search-new-word"]
+    repeated = max(0, fresh["requests"] - len(fresh_paths))
     print(
-        f"  (search-cold, every query new: p95 {results['search-cold']['p95'] / 1000:.0f} ms,"
-        f" {results['search-cold']['rps']:.0f} req/s)"
+        f"  (search-new-word, every word new, reported only: p95 {fresh['p95'] / 1000:.0f} ms,"
+        f" {fresh['rps']:.0f} req/s; {len(fresh_paths)} words, {repeated} requests repeated one)"
     )
     sys.exit(0 if all(ok for _, ok in checks) else 1)
 
