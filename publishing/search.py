@@ -27,8 +27,16 @@ Ranking is the same on both: how often the query occurs in the entry, with a bon
 headline; newer first among equals. Snippets and highlighting are computed in Python for the page shown, with
 everything escaped and the matches wrapped in <mark>.
 
+A search is two steps, so that a new search costs little more than the page it shows. First the matches of the
+word: every entry containing it, with its date, section and score, read in one query and kept as compact arrays
+under the publication version (`matches`, through publishing.cache.remember: in this process and in Redis), so
+that they are read once a day or so per word, not once per request. Then the reader's date range (a bisection,
+the matches being newest first), topic, ranking and page are applied to those arrays in memory, and one query
+reads the rows shown. Measured on the ten-year archive (bench/archive.py): a search never made before, for a word
+searched before, costs 3.9 ms of CPU where reading and ranking the matches each time cost 8.5 ms.
+
 The index holds published issues only (one entry per section, one per issue for its headline and summary), and
-every query also requires the issue to be published now, so an issue withdrawn a moment ago disappears from
+the rows shown also require the issue to be published now, so an issue withdrawn a moment ago disappears from
 search even before its entries are removed.
 """
 
