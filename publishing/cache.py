@@ -61,16 +61,17 @@ T = TypeVar("T")
 
 
 class _Recent:
-    """What this process used last (pages, or data), bounded in bytes, least recently used first out."""
+    """What this process used last (pages, or data), bounded in bytes (`measure` tells an entry's), least
+    recently used first out; in front of the shared cache, which holds the same entries for every process."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, measure: Callable[[dict], int]) -> None:
         self.max_bytes = max_bytes
+        self.measure = measure
         self.lock = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
         self.entries: OrderedDict[str, dict] = OrderedDict()
-        self.sizes: dict[str, int] = {}
         self.size = 0
 
     def get(self, key: str, version: int) -> dict | None:
@@ -81,16 +82,30 @@ class _Recent:
             self.entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: dict, size: int) -> None:
+    def fetch(self, key: str, version: int) -> dict | None:
+        """The entry made under `version`, from this process or else from the shared cache."""
+        entry = self.get(key, version)
+        if entry is None:
+            shared = cache.get(key)
+            if shared is not None and shared["version"] == version:
+                entry = shared
+                self.put(key, entry)
+        return entry
+
+    def store(self, key: str, entry: dict) -> None:
+        cache.set(key, entry, timeout=PAGE_TIMEOUT)
+        self.put(key, entry)
+
+    def put(self, key: str, entry: dict) -> None:
         with self.lock:
-            if self.entries.pop(key, None) is not None:
-                self.size -= self.sizes.pop(key)
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= self.measure(old)
             self.entries[key] = entry
-            self.sizes[key] = size
-            self.size += size
+            self.size += self.measure(entry)
             while self.size > self.max_bytes and self.entries:
-                dropped, _ = self.entries.popitem(last=False)
-                self.size -= self.sizes.pop(dropped)
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= self.measure(dropped)
 
 
 class _Version:
@@ -105,8 +120,9 @@ class _Version:
 
 
 _version = _Version()
-_local = _Recent(LOCAL_MAX_BYTES)
-_local_data = _Recent(LOCAL_DATA_MAX_BYTES)
+_local = _Recent(LOCAL_MAX_BYTES, lambda entry: len(entry["body"]))
+# Data entries carry their size, which only the code that computed the value can tell (`remember`).
+_local_data = _Recent(LOCAL_DATA_MAX_BYTES, lambda entry: entry["size"])
 
 
 def reset_local_cache() -> None:
@@ -176,12 +192,7 @@ def cached_page(view):
             return view(request, *args, **kwargs)
         key = _page_key(request)
         version = publication_version()
-        entry = _local.get(key, version)
-        if entry is None:
-            shared = cache.get(key)
-            if shared is not None and shared["version"] == version:
-                entry = shared
-                _local.put(key, entry, len(entry["body"]))
+        entry = _local.fetch(key, version)
         if entry is not None:
             return _respond(request, entry)
         response = view(request, *args, **kwargs)
@@ -200,8 +211,7 @@ def cached_page(view):
             "last_modified_http": http_date(version // 1_000_000_000),
             "language": get_language(),
         }
-        cache.set(key, entry, timeout=PAGE_TIMEOUT)
-        _local.put(key, entry, len(body))
+        _local.store(key, entry)
         return _respond(request, entry)
 
     return wrapper
@@ -213,16 +223,11 @@ def remember(name: str, compute: Callable[[], T], *, size: Callable[[T], int]) -
     several pages are built from, such as the matches of a searched word whatever the filters and page."""
     key = DATA_PREFIX + hashlib.sha256(name.encode()).hexdigest()
     version = publication_version()
-    entry = _local_data.get(key, version)
+    entry = _local_data.fetch(key, version)
     if entry is None:
-        shared = cache.get(key)
-        if shared is not None and shared["version"] == version:
-            entry = shared
-        else:
-            value = compute()
-            entry = {"version": version, "value": value}
-            cache.set(key, entry, timeout=PAGE_TIMEOUT)
-        _local_data.put(key, entry, size(entry["value"]))
+        value = compute()
+        entry = {"version": version, "value": value, "size": size(value)}
+        _local_data.store(key, entry)
     return entry["value"]
 
 

@@ -164,11 +164,11 @@ def test_a_change_made_by_another_process_shows_here_within_the_recheck_interval
 
 
 def test_the_pages_kept_in_process_memory_are_bounded():
-    local = page_cache._Recent(250)
+    local = page_cache._Recent(250, lambda entry: len(entry["body"]))
     for n in range(5):
-        local.put(f"page-{n}", {"version": 1, "body": b"x" * 100}, 100)
+        local.put(f"page-{n}", {"version": 1, "body": b"x" * 100})
     assert list(local.entries) == ["page-3", "page-4"]
     assert local.size == 200
     assert local.get("page-4", 1) is not None and local.get("page-4", 2) is None
-    local.put("page-4", {"version": 2, "body": b"y" * 50}, 50)
+    local.put("page-4", {"version": 2, "body": b"y" * 50})
     assert local.size == 150 and local.get("page-4", 2)["body"] == b"y" * 50
