@@ -97,20 +97,24 @@ def issue_create(request: HttpRequest) -> HttpResponse:
 # --- the editor -----------------------------------------------------------------------------------------
 
 
+def _swapped_orders(ids: list[int], index: int) -> tuple[str | None, str | None]:
+    """The orders the reorder buttons of the item at `index` submit (ids joined by commas): moved up, moved
+    down; None where the item cannot move that way."""
+
+    def swapped(other: int) -> str:
+        order = ids.copy()
+        order[other], order[index] = order[index], order[other]
+        return ",".join(map(str, order))
+
+    return (swapped(index - 1) if index > 0 else None, swapped(index + 1) if index < len(ids) - 1 else None)
+
+
 def _section_rows(issue: Issue, *, editable: bool) -> list[dict]:
     sections = list(selectors.editor_sections(issue))
     ids = [section.pk for section in sections]
     rows = []
     for index, section in enumerate(sections):
-        up = down = None
-        if index > 0:
-            order = ids.copy()
-            order[index - 1], order[index] = order[index], order[index - 1]
-            up = ",".join(map(str, order))
-        if index < len(ids) - 1:
-            order = ids.copy()
-            order[index + 1], order[index] = order[index], order[index + 1]
-            down = ",".join(map(str, order))
+        up, down = _swapped_orders(ids, index)
         comments = list(section.review_comments.all())
         rows.append(
             {
@@ -132,15 +136,7 @@ def _citation_rows(issue: Issue) -> list[dict]:
     ids = [c.pk for c in citations]
     rows = []
     for index, citation in enumerate(citations):
-        up = down = None
-        if index > 0:
-            order = ids.copy()
-            order[index - 1], order[index] = order[index], order[index - 1]
-            up = ",".join(map(str, order))
-        if index < len(ids) - 1:
-            order = ids.copy()
-            order[index + 1], order[index] = order[index], order[index + 1]
-            down = ",".join(map(str, order))
+        up, down = _swapped_orders(ids, index)
         rows.append(
             {
                 "citation": citation,
