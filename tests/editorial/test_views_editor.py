@@ -4,6 +4,7 @@ the issue's own fields, adding, deleting and reordering sections."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -59,6 +60,31 @@ def test_the_editor_shows_every_section_with_ckeditor_and_autosave(client, write
     assert reverse("newsroom:upload") in html
     assert html.count("<h1") == 1
     assert 'data-test="submit-issue"' in html
+
+
+def test_the_move_buttons_submit_the_order_with_the_section_swapped_with_its_neighbour(
+    client, writer, draft_issue
+):
+    client.force_login(writer)
+    draft_issue.sections.create(position=3, headline="第三条")
+    one, two, three = (s.pk for s in draft_issue.sections.order_by("position"))
+
+    html = client.get(reverse("newsroom:editor", args=[draft_issue.pk])).content.decode()
+    orders = dict(
+        re.findall(r'<form id="(move-(?:up|down)-\d+)"[^>]*>.*?name="order" value="([\d,]+)"', html)
+    )
+
+    assert orders == {
+        f"move-down-{one}": f"{two},{one},{three}",
+        f"move-up-{two}": f"{two},{one},{three}",
+        f"move-down-{two}": f"{one},{three},{two}",
+        f"move-up-{three}": f"{one},{three},{two}",
+    }
+    response = client.post(
+        reverse("newsroom:sections_reorder", args=[draft_issue.pk]), {"order": orders[f"move-up-{three}"]}
+    )
+    assert response.status_code == 303
+    assert list(draft_issue.sections.order_by("position").values_list("pk", flat=True)) == [one, three, two]
 
 
 def test_the_editor_is_read_only_for_a_reviewer(client, reviewer, draft_issue):
