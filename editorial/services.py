@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Model
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -260,7 +260,7 @@ def section_delete(*, section: Section, user) -> None:
         locked = Issue.objects.select_for_update().select_related("series").get(pk=section.issue_id)
         _require_editable(issue=locked, user=user)
         section.delete()
-        _renumber(locked, [s.pk for s in locked.sections.order_by("position")])
+        renumber(model=Section, issue=locked, order=[s.pk for s in locked.sections.order_by("position")])
 
 
 def sections_reorder(*, issue: Issue, user, order: list[int]) -> None:
@@ -271,12 +271,14 @@ def sections_reorder(*, issue: Issue, user, order: list[int]) -> None:
         existing = set(locked.sections.values_list("pk", flat=True))
         if set(order) != existing or len(order) != len(existing):
             raise InvalidInput(_("排序必须恰好包含本期的全部条目。"))
-        _renumber(locked, order)
+        renumber(model=Section, issue=locked, order=order)
 
 
-def _renumber(issue: Issue, order: list[int]) -> None:
+def renumber(*, model: type[Model], issue: Issue, order: list[int]) -> None:
+    """Number the rows of `model` (sections, citations) that belong to `issue` 1, 2, … in the order of the ids
+    in `order`. The caller holds the issue's lock."""
     # Two passes so that no intermediate state breaks the unique (issue, position) constraint.
     offset = len(order) + 1000
-    Section.objects.filter(issue=issue).update(position=F("position") + offset)
+    model.objects.filter(issue=issue).update(position=F("position") + offset)
     for position, pk in enumerate(order, start=1):
-        Section.objects.filter(pk=pk, issue=issue).update(position=position)
+        model.objects.filter(pk=pk, issue=issue).update(position=position)

@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from editorial.errors import InvalidInput, TransitionForbidden, TransitionNotAllowed
 from editorial.models import Issue
 from editorial.roles import can_edit_content
+from editorial.services import renumber
 from references.models import Citation, DatePrecision, Source, SourceKind, source_fingerprint
 
 MAX_NOTE_LENGTH = 500
@@ -144,7 +145,8 @@ def citation_remove(*, citation: Citation, user) -> None:
     with transaction.atomic():
         locked = _lock_editable(issue=citation.issue, user=user, permission="references.delete_citation")
         citation.delete()
-        _renumber(locked, list(locked.citations.order_by("position").values_list("pk", flat=True)))
+        order = list(locked.citations.order_by("position").values_list("pk", flat=True))
+        renumber(model=Citation, issue=locked, order=order)
 
 
 def citations_reorder(*, issue: Issue, user, order: list[int]) -> None:
@@ -154,12 +156,4 @@ def citations_reorder(*, issue: Issue, user, order: list[int]) -> None:
         existing = set(locked.citations.values_list("pk", flat=True))
         if set(order) != existing or len(order) != len(existing):
             raise InvalidInput(_("排序必须恰好包含本期的全部参考文献。"))
-        _renumber(locked, order)
-
-
-def _renumber(issue: Issue, order: list[int]) -> None:
-    # Two passes so that no intermediate state breaks the unique (issue, position) constraint.
-    offset = len(order) + 1000
-    Citation.objects.filter(issue=issue).update(position=F("position") + offset)
-    for position, pk in enumerate(order, start=1):
-        Citation.objects.filter(pk=pk, issue=issue).update(position=position)
+        renumber(model=Citation, issue=locked, order=order)
