@@ -28,11 +28,11 @@ headline; newer first among equals. Snippets and highlighting are computed in Py
 everything escaped and the matches wrapped in <mark>.
 
 A search is two steps, so that a new search costs little more than the page it shows. First the matches of the
-word: every entry containing it, with its date, section and score, read in one query and kept as compact arrays
-under the publication version (`matches`, through publishing.cache.remember: in this process and in Redis), so
-that they are read once a day or so per word, not once per request. Then the reader's date range (a bisection,
-the matches being newest first), topic, ranking and page are applied to those arrays in memory, and one query
-reads the rows shown. Measured on the ten-year archive (bench/archive.py): a search never made before, for a word
+word: every entry containing it, with its date and section, read in one query and kept as compact arrays under
+the publication version (`matches`, through publishing.cache.remember: in this process and in Redis), so that
+they are read once a day or so per word, not once per request; their scores likewise, the first time a ranking
+needs them (`scores`). Then the reader's date range (a bisection, the matches being newest first), topic,
+ranking and page are applied to those arrays in memory, and one query reads the rows shown. Measured on the ten-year archive (bench/archive.py): a search never made before, for a word
 searched before, costs 3.9 ms of CPU where reading and ranking the matches each time cost 8.5 ms.
 
 The index holds published issues only (one entry per section, one per issue for its headline and summary), and
@@ -285,24 +285,22 @@ def score(query: str):
 
 @dataclass(frozen=True)
 class Matches:
-    """Every entry containing one query, newest first (date descending, then position), with its score.
+    """Every entry containing one query, newest first (date descending, then position).
 
     Parallel arrays rather than objects: the commonest words match tens of thousands of entries, and a reader's
-    date range, topic and page are then applied to these in memory (see `search`)."""
+    date range, topic and page are then applied to these in memory (see `search`). Scores are read apart, and
+    only when a ranking needs them (`scores`): most searches of a common word list its matches newest first."""
 
     ids: array
     days: array  # minus the date's ordinal, so that the newest-first order is ascending (bisect)
     sections: array  # 0 for an issue's headline-and-summary entry
-    scores: array
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @property
     def size(self) -> int:
-        return sum(
-            column.itemsize * len(column) for column in (self.ids, self.days, self.sections, self.scores)
-        )
+        return sum(column.itemsize * len(column) for column in (self.ids, self.days, self.sections))
 
     def between(self, date_from: dt.date | None, date_to: dt.date | None) -> range:
         """The indexes of the matches dated within the range (inclusive), newest first."""
@@ -311,17 +309,10 @@ class Matches:
         return range(start, max(start, stop))
 
 
-def find_matches(query: str) -> Matches:
-    """Read every match of `query` from the index: one query, whatever the filters the reader adds later."""
-    rows = (
-        matching_entries(query=query)
-        .annotate(score=score(query))
-        .order_by("-date", "position")
-        .values_list("id", "date", "section_id", "score")
-    )
-    # Through the cursor rather than the queryset: for a word with tens of thousands of matches, Django's rows
-    # took longer than the database.
-    sql, params = rows.query.sql_with_params()
+def _index_rows(entries: QuerySet) -> list[tuple]:
+    """The rows of a values_list over `matching_entries`, read through the cursor rather than the queryset: for a
+    word with tens of thousands of matches, Django's rows took longer than the database."""
+    sql, params = entries.query.sql_with_params()
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic() if postgresql else nullcontext(), connection.cursor() as cursor:
         if postgresql:
@@ -333,19 +324,37 @@ def find_matches(query: str) -> Matches:
                 "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
             )
         cursor.execute(sql, params)
-        found = cursor.fetchall()
-    ids, days, sections, scores = zip(*found, strict=True) if found else ((), (), (), ())
+        return cursor.fetchall()
+
+
+def find_matches(query: str) -> Matches:
+    """Read every match of `query` from the index: one query, whatever the filters the reader adds later."""
+    rows = _index_rows(
+        matching_entries(query=query).order_by("-date", "position").values_list("id", "date", "section_id")
+    )
+    ids, days, sections = zip(*rows, strict=True) if rows else ((), (), ())
     return Matches(
         ids=array("q", ids),
         days=array("l", [-day.toordinal() for day in days]),
         sections=array("q", [section or 0 for section in sections]),
-        scores=array("l", scores),
     )
 
 
 def matches(query: str) -> Matches:
     """`find_matches`, remembered under the publication version (which changes whenever the index does)."""
     return page_cache.remember(f"search:matches:{query}", lambda: find_matches(query), size=Matches.size.fget)
+
+
+def scores(query: str) -> dict[int, int]:
+    """The score of every match of `query` by entry id, read when a ranking first needs them and remembered
+    under the publication version. By id, so that they can never be paired with the wrong match."""
+
+    def find() -> dict[int, int]:
+        return dict(
+            _index_rows(matching_entries(query=query).annotate(score=score(query)).values_list("id", "score"))
+        )
+
+    return page_cache.remember(f"search:scores:{query}", find, size=lambda by_id: 100 * len(by_id))
 
 
 def topic_sections(topic: Topic) -> frozenset[int]:
@@ -466,7 +475,7 @@ def search(
     first, with the date and topic filters offered. Either way every match is on some page.
     """
 
-    found = matches(query) if query else Matches(array("q"), array("l"), array("q"), array("l"))
+    found = matches(query) if query else Matches(array("q"), array("l"), array("q"))
     chosen: Sequence[int] = found.between(date_from, date_to)
     if topic is not None:
         tagged = topic_sections(topic)
@@ -475,8 +484,9 @@ def search(
     if count > RANK_LIMIT:
         count = None
     else:
+        points = scores(query) if count else {}
         # Stable: among equal scores the newest-first order stays.
-        chosen = sorted(chosen, key=lambda index: -found.scores[index])
+        chosen = sorted(chosen, key=lambda index: -points.get(found.ids[index], 0))
     start = (page - 1) * per_page
     shown_ids = [found.ids[index] for index in chosen[start : start + per_page + 1]]
     # Entries exist for published issues only (index_issue), and the state is checked again on the rows shown: a

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from publishing import search
 from references.models import Citation, Source
 from tests.publishing import archive_support
 from tests.publishing.archive_support import S, expire_pages, set_state
@@ -80,9 +81,10 @@ def test_a_search_reads_the_matches_of_a_word_once_then_only_the_rows_it_shows(
     for day in range(1, 8):
         set_state(make_issue(dt.date(2026, 7, day), sections=3), S.PUBLISHED)
     expire_pages()
-    # Topic choices, the matches, then the page's entries with their issues and section texts. PostgreSQL reads
-    # the matches in a transaction of their own (a savepoint here) with its planner settings (find_matches).
-    first = 3 + (3 if connection.vendor == "postgresql" else 0)
+    # Topic choices, the matches, their scores (fewer than RANK_LIMIT: ranked), then the page's entries with their
+    # issues and section texts. PostgreSQL reads matches and scores each in a transaction of its own (a savepoint
+    # here) with its planner settings (search._index_rows).
+    first = 4 + (6 if connection.vendor == "postgresql" else 0)
     with django_assert_num_queries(first):
         assert client.get("/search/", {"q": "标题"}).status_code == 200
     # Another date range, another page: the same matches, and only the rows shown are read.
@@ -96,3 +98,23 @@ def test_a_search_reads_the_matches_of_a_word_once_then_only_the_rows_it_shows(
     set_state(make_issue(dt.date(2026, 7, 8), sections=3), S.PUBLISHED)
     with django_assert_num_queries(first):
         assert "共 32 条结果" in client.get("/search/", {"q": "标题"}).content.decode()
+
+
+def test_scores_are_read_once_and_only_when_a_ranking_needs_them(
+    client, make_issue, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(search, "RANK_LIMIT", 10)
+    for day in range(1, 8):
+        set_state(make_issue(dt.date(2026, 7, day), sections=3), S.PUBLISHED)
+    expire_pages()
+    # Each read of the index costs PostgreSQL a savepoint and its planner settings (search._index_rows).
+    index_read = 1 + (3 if connection.vendor == "postgresql" else 0)
+    # 28 matches, more than RANK_LIMIT: newest first, no scores. Topic choices, the matches, the rows shown.
+    with django_assert_num_queries(1 + index_read + 1):
+        assert "超过 10 条结果" in client.get("/search/", {"q": "标题"}).content.decode()
+    # Narrowed to 8 matches, they are ranked: the scores are read, once.
+    with django_assert_num_queries(index_read + 1):
+        narrowed = client.get("/search/", {"q": "标题", "start": "2026-07-06"})
+    assert "共 8 条结果" in narrowed.content.decode()
+    with django_assert_num_queries(1):
+        assert "共 4 条结果" in client.get("/search/", {"q": "标题", "start": "2026-07-07"}).content.decode()
