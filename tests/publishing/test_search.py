@@ -340,3 +340,16 @@ def test_topic_names_are_escaped_in_the_filter(client, published):
     page = client.get("/search/", {"q": "公开词", "topic": "bold-topic"}).content.decode()
     assert '<option value="bold-topic" selected>&lt;b&gt;粗体&lt;/b&gt;</option>' in page
     assert "<b>粗体</b>" not in page
+
+
+def test_the_matches_of_a_word_are_newest_first_with_their_dates_and_sections(small_archive):
+    from publishing.models import SearchEntry
+
+    found = search.find_matches(normalize("绿电"))
+    rows = {
+        pk: (date, section) for pk, date, section in SearchEntry.objects.values_list("pk", "date", "section")
+    }
+    assert len(found) == len(substring_scan("绿电"))
+    assert [-day for day in found.days] == [rows[pk][0].toordinal() for pk in found.ids]
+    assert list(found.sections) == [rows[pk][1] or 0 for pk in found.ids]
+    assert list(found.days) == sorted(found.days)
