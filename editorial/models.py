@@ -299,6 +299,21 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes are refused like changes to one row. (Deleting an issue or a user still removes or unlinks
+    its events: Django's deletion collector goes through the base manager, not this one.)"""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("IssueEvent rows are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("IssueEvent rows are append-only.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refused before Django opens the transaction it would run update() in.
+        raise AppendOnlyError("IssueEvent rows are append-only.")
+
+
 class IssueEvent(models.Model):
     """One workflow transition (流程记录). Append-only: the audit log of who moved an issue and why."""
 
@@ -317,6 +332,8 @@ class IssueEvent(models.Model):
     )
     comment = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("流程记录")

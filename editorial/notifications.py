@@ -2,7 +2,9 @@
 approval.
 
 Connected to `issue_transitioned` in EditorialConfig.ready(); that signal is sent after the transition's
-transaction has committed, so nobody is told about a state that was rolled back.
+transaction has committed, so nobody is told about a state that was rolled back. The receiver only queues the
+sending (editorial.tasks): a slow or unreachable mail server then neither delays the click that made the
+transition nor loses the email, which the worker retries.
 """
 
 from __future__ import annotations
@@ -86,14 +88,26 @@ def notify_transition(
     return get_connection().send_messages(messages) or 0
 
 
+def send_transition_emails(
+    *, issue_id: int, transition: str, actor_id: int | None, event_id: int | None
+) -> int:
+    """What the task runs: the emails for one transition of one issue, from the rows as they are now."""
+    issue = Issue.objects.select_related("series").filter(pk=issue_id).first()
+    if issue is None:
+        return 0
+    event = IssueEvent.objects.filter(pk=event_id).first() if event_id else None
+    return notify_transition(issue=issue, transition=transition, actor_id=actor_id, event=event)
+
+
 def on_issue_transitioned(sender, *, issue_id, transition, actor_id=None, event_id=None, **kwargs) -> None:
-    """Receiver of `issue_transitioned`. A mail server that is down must not turn a committed transition
-    into an error page, so failures are logged, not raised."""
+    """Receiver of `issue_transitioned`: queue the emails. A broker that is down (or, with tasks run in-process,
+    a mail server that is down) must not turn a committed transition into an error page, so failures are
+    logged, not raised."""
     if transition not in TEMPLATES:
         return
+    from editorial.tasks import send_transition_emails as task
+
     try:
-        issue = Issue.objects.select_related("series").get(pk=issue_id)
-        event = IssueEvent.objects.filter(pk=event_id).first() if event_id else None
-        notify_transition(issue=issue, transition=transition, actor_id=actor_id, event=event)
+        task.delay(issue_id=issue_id, transition=transition, actor_id=actor_id, event_id=event_id)
     except Exception:
         logger.exception("Could not send the notification for issue %s (%s)", issue_id, transition)

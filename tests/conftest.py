@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from editorial import services
 from editorial.models import Issue, Series
 from editorial.roles import ADMIN, REVIEWER, WRITER
+from xinzhi.celery import app as celery_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "2026-06-28.md"
@@ -95,3 +96,13 @@ def make_issue(series, writer):
 @pytest.fixture
 def draft_issue(make_issue) -> Issue:
     return make_issue()
+
+
+@pytest.fixture
+def eager():
+    """Tasks run in-process even in the second CI pass (where REDIS_URL is set and tasks would go to Redis)."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved

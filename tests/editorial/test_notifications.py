@@ -10,6 +10,9 @@ from editorial import workflow
 from editorial.models import IssueState
 from tests.conftest import make_user
 
+# The emails go through a Celery task; these tests send them in-process, in the Redis pass too.
+pytestmark = pytest.mark.usefixtures("eager")
+
 
 @pytest.fixture
 def inactive_reviewer(db):
@@ -138,3 +141,44 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server is down")
+
+
+def test_the_emails_are_queued_for_the_worker_not_sent_in_the_request(
+    draft_issue, writer, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from editorial import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.send_transition_emails, "delay", lambda **kwargs: queued.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.issue_submit(issue=draft_issue, user=writer)
+
+    event = draft_issue.events.get()
+    assert mail.outbox == []
+    assert queued == [
+        {"issue_id": draft_issue.pk, "transition": "submit", "actor_id": writer.pk, "event_id": event.pk}
+    ]
+    # What the worker then does with them.
+    assert tasks.send_transition_emails(**queued[0]) == 1
+    assert recipients() == ["reviewer@example.org"]
+
+
+def test_a_mail_server_that_is_down_is_tried_again_by_the_worker(draft_issue, writer, reviewer, settings):
+    from celery.exceptions import Retry
+
+    from editorial import tasks
+
+    settings.EMAIL_BACKEND = "tests.editorial.test_notifications.BrokenBackend"
+    workflow.issue_submit(issue=draft_issue, user=writer)
+    event = draft_issue.events.get()
+    task = tasks.send_transition_emails
+    kwargs = {"issue_id": draft_issue.pk, "transition": "submit", "actor_id": writer.pk, "event_id": event.pk}
+
+    # The worker schedules another attempt, later...
+    with pytest.raises(Retry) as retry:
+        task.apply(kwargs=kwargs)
+    assert retry.value.when > 0 and isinstance(retry.value.exc, ConnectionRefusedError)
+    # ...until the last one, after which the failure is the task's result (and in the worker's log).
+    with pytest.raises(ConnectionRefusedError):
+        task.apply(kwargs=kwargs, retries=task.max_retries)
+    assert mail.outbox == []

@@ -548,9 +548,29 @@ def test_issue_events_cannot_be_changed_or_deleted(issue_in, writer):
     with pytest.raises(AppendOnlyError):
         event.delete()
 
+    with pytest.raises(AppendOnlyError):
+        IssueEvent.objects.filter(issue=issue).update(comment="改写历史")
+    with pytest.raises(AppendOnlyError):
+        IssueEvent.objects.filter(issue=issue).delete()
+    with pytest.raises(AppendOnlyError):
+        IssueEvent.objects.bulk_update([event], ["comment"])
+
     stored = IssueEvent.objects.get(pk=event.pk)
     assert stored.comment == ""
     assert IssueEvent.objects.filter(issue=issue).count() == 1
+
+
+def test_deleting_an_actor_keeps_their_events_and_deleting_an_issue_removes_its_own(issue_in, writer):
+    kept, removed = issue_in(S.DRAFT), issue_in(S.DRAFT, date=dt.date(2026, 7, 2))
+    workflow.issue_submit(issue=kept, user=writer)
+    workflow.issue_submit(issue=removed, user=writer)
+
+    writer.delete()
+    removed.delete()
+
+    assert list(IssueEvent.objects.values_list("issue_id", "actor_id", "transition")) == [
+        (kept.pk, None, "submit")
+    ]
 
 
 def test_available_transitions_follow_role_and_state(issue_in, writer, reviewer, admin_user, stranger):

@@ -10,7 +10,6 @@ import pytest
 from editorial import workflow
 from editorial.models import Issue
 from publishing import renditions
-from xinzhi.celery import app as celery_app
 
 
 @pytest.fixture
@@ -18,16 +17,6 @@ def media(settings, tmp_path) -> Path:
     """Rendition files go to a fresh directory per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def eager():
-    """Tasks run in-process even in the second CI pass (where REDIS_URL is set and tasks would go to Redis)."""
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 class FakeRenderers:

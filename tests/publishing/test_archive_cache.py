@@ -20,7 +20,6 @@ from tests.publishing.archive_support import S, mark_issue, set_state
 
 clean_cache = archive_support.clean_cache
 media = renditions_support.media
-eager = renditions_support.eager
 fake_renderers = renditions_support.fake_renderers
 
 

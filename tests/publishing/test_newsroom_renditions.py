@@ -10,7 +10,6 @@ from tests.publishing import renditions_support
 from tests.publishing.renditions_support import submit_and_approve
 
 media = renditions_support.media
-eager = renditions_support.eager
 fake_renderers = renditions_support.fake_renderers
 
 JSON = {"HTTP_ACCEPT": "application/json"}

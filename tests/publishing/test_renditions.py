@@ -18,7 +18,6 @@ from tests.publishing.renditions_support import sha256_of, stored_files, submit_
 
 # The shared fixtures of the rendition tests.
 media = renditions_support.media
-eager = renditions_support.eager
 fake_renderers = renditions_support.fake_renderers
 
 KINDS = {"pdf", "wechat", "web"}

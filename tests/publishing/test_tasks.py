@@ -18,7 +18,6 @@ from xinzhi.celery import app as celery_app
 
 # The shared fixtures of the rendition tests.
 media = renditions_support.media
-eager = renditions_support.eager
 fake_renderers = renditions_support.fake_renderers
 
 S = RenditionStatus

@@ -1,0 +1,29 @@
+"""Celery tasks of the newsroom: thin wrappers that take ids, call one service and own the retry policy."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from editorial import notifications
+
+
+@shared_task(
+    name="editorial.send_transition_emails",
+    acks_late=True,
+    # A mail server that is down or refusing for a while: try again over about an hour. A retry after a partial
+    # failure may send someone the same email twice, which beats not telling them at all.
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=1200,
+    retry_jitter=True,
+    max_retries=6,
+    ignore_result=True,
+)
+def send_transition_emails(
+    issue_id: int, transition: str, actor_id: int | None = None, event_id: int | None = None
+) -> int:
+    return notifications.send_transition_emails(
+        issue_id=issue_id, transition=transition, actor_id=actor_id, event_id=event_id
+    )
