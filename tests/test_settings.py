@@ -110,7 +110,7 @@ def test_redis_url_switches_the_broker_and_the_cache_to_redis():
     found = settings_with(REDIS_URL="redis://127.0.0.1:6379/0")
 
     assert (found["eager"], found["broker"]) == (False, "redis://127.0.0.1:6379/0")
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "xinzhi.redis_cache.RedisCache"
     assert found["cache_location"] == "redis://127.0.0.1:6379/0"
 
 
