@@ -107,9 +107,9 @@ def test_two_character_words_are_found_through_the_page_too(client, small_archiv
 def test_result_links_are_the_archive_urls():
     from django.urls import reverse
 
-    hit = search.Hit(dt.date(2026, 6, 28), 3, "", "", "")
-    assert hit.url == reverse("archive:issue", kwargs={"date": "2026-06-28"}) + "#section-3"
-    assert search.Hit(dt.date(2026, 6, 28), 0, "", "", "").url == "/issues/2026-06-28/"
+    url = search.result_url(dt.date(2026, 6, 28), 3)
+    assert url == reverse("archive:issue", kwargs={"date": "2026-06-28"}) + "#section-3"
+    assert search.result_url(dt.date(2026, 6, 28), 0) == "/issues/2026-06-28/"
 
 
 def test_spacing_case_and_full_width_characters_do_not_matter(published):
