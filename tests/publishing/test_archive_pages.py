@@ -348,12 +348,33 @@ def test_the_benchmark_ceiling_is_not_routed_without_its_variable(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/archive/", "/archive/2026/07/", "/topics/", "/topics/数据要素/", "/search/", "/search/?q=公开词"],
+    [
+        "/",
+        "/archive/",
+        "/archive/2026/07/",
+        "/topics/",
+        "/topics/数据要素/",
+        "/search/",
+        "/search/?q=公开词",
+        "/nowhere/",
+    ],
 )
 def test_every_page_has_one_h1_and_the_site_navigation(client, published, path):
-    page = html(client.get(path))
+    response = client.get(path)
+    page = response.content.decode()
+    assert response.status_code == (404 if path == "/nowhere/" else 200)
     assert page.count("<h1") == 1
-    assert 'id="site-nav"' in page and 'id="nav-archive"' in page
+    links = {
+        'id="nav-home" href="/"',
+        'id="nav-archive" href="/archive/"',
+        'id="nav-topics" href="/topics/"',
+        'id="nav-sources" href="/sources/"',
+        'action="/search/"',
+        'id="feed-rss" href="/feed/"',
+        'id="feed-atom" href="/feed/atom/"',
+        'type="application/rss+xml" title="新质生产力每日动态 RSS" href="/feed/"',
+    }
+    assert {link for link in links if link not in page} == set()
 
 
 def test_reverse_names_are_stable_for_other_apps():
