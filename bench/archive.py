@@ -12,17 +12,19 @@ and XINZHI_BENCH=1 (which routes /bench/ceiling/). Then, one after the other, wi
 - issue: /issues/<latest date>/, the issue page (cached under the publication version);
 - archive: /archive/, the index of all issues by year and month;
 - search: /search/?q=… cycling through 40 queries readers type (two-character words, topics, phrases): after
-  the first round they are answered from the page cache, as repeated searches are in production;
+  the first round they are answered from the page cache, as repeated searches are in production. Before the
+  runs each word is searched once as is and once narrowed to a month, as readers will have done earlier in the
+  day;
 - search-cold: every request a search never made before (one of those words with a date range that changes
-  every request), so no page comes from the cache: the matches of the word are (read once, then kept under the
-  publication version), filtered, ranked and rendered: what a reader narrowing a search costs;
+  every request), so no page comes from the cache: the word's remembered matches are filtered, ranked and the
+  page rendered, with one query for the rows shown: what a reader narrowing a search costs;
 - search-new-word: every request a word nobody searched before (two to four characters cut from the archive's
   headlines at random), so each one also reads its matches from the database: the worst case, reported only.
 
 Requests carry X-Forwarded-Proto: https, as they would behind the TLS proxy (production redirects plain HTTP).
 Prints requests/s, p50/p95/p99, errors and gunicorn CPU time per request for each, the issue page's share of the
 ceiling's requests/s, and the targets of issue 5: issue page >= 70 % of the ceiling with p99 <= 50 ms, search p95
-<= 100 ms, no errors. The machine is shared (wrk, PostgreSQL, Redis and gunicorn on two cores, and whatever else
+<= 100 ms (repeated and new searches), no errors. The machine is shared (wrk, PostgreSQL, Redis and gunicorn on two cores, and whatever else
 runs): the load average before the runs is printed, and CPU per request is the figure other load distorts least.
 """
 
