@@ -110,6 +110,19 @@ class IssueAdmin(FrozenContentAdmin):
         return queryset.distinct(), False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AnalysisInline(admin.StackedInline):
     model = Analysis
     can_delete = False
@@ -118,7 +131,7 @@ class AnalysisInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ReadOnlyAdmin):
     """Sections are written in the newsroom editor, which keeps revisions and refuses stale saves; here they
     are shown read-only, with a link to that editor."""
 
@@ -133,15 +146,6 @@ class SectionAdmin(admin.ModelAdmin):
     def newsroom_link(self, obj):
         url = reverse("newsroom:editor", args=[obj.issue_id]) + f"#section-{obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("在编辑器中打开"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Revision)
@@ -159,21 +163,12 @@ class RevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssueEvent)
-class IssueEventAdmin(admin.ModelAdmin):
+class IssueEventAdmin(ReadOnlyAdmin):
     """The audit log: read-only, append-only."""
 
     list_display = ["created_at", "issue", "transition", "from_state", "to_state", "actor", "comment"]
     list_filter = ["transition", "to_state", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["comment", "issue__headline", "actor__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Correction)

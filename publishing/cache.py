@@ -236,7 +236,7 @@ def remember(name: str, compute: Callable[[], T], *, size: Callable[[T], int]) -
 
 def on_issue_transitioned(sender, *, issue_id: int, transition: str, from_state="", to_state="", **kwargs):
     """A transition into, out of or within `published` (publish, correct, withdraw, a published import) changes
-    what readers see: refresh the search entries of that issue and expire the pages."""
+    what readers see: refresh the search entries of that issue, which expires the pages."""
     if from_state not in PUBLIC_STATES and to_state not in PUBLIC_STATES:
         return
     try:
@@ -247,7 +247,7 @@ def on_issue_transitioned(sender, *, issue_id: int, transition: str, from_state=
         # The transition has committed; the entries are rebuilt by the next change of this issue (or
         # `manage.py generate_archive --reindex`). Search never shows an unpublished issue whatever the index holds.
         logger.exception("Could not update the search entries of issue %s after %s.", issue_id, transition)
-    bump_publication_version()
+        bump_publication_version()
 
 
 def on_issue_saved(sender, *, instance, **kwargs) -> None:

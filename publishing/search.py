@@ -32,8 +32,9 @@ word: every entry containing it, with its date and section, read in one query an
 the publication version (`matches`, through publishing.cache.remember: in this process and in Redis), so that
 they are read once a day or so per word, not once per request; their scores likewise, the first time a ranking
 needs them (`scores`). Then the reader's date range (a bisection, the matches being newest first), topic,
-ranking and page are applied to those arrays in memory, and one query reads the rows shown. Measured on the ten-year archive (bench/archive.py): a search never made before, for a word
-searched before, costs 3.9 ms of CPU where reading and ranking the matches each time cost 8.5 ms.
+ranking and page are applied to those arrays in memory, and one query reads the rows shown. Measured on the
+ten-year archive (bench/archive.py): a search never made before, for a word searched before, costs about 3.3 ms
+of CPU where reading and ranking the matches each time cost 8.5 ms.
 
 The index holds published issues only (one entry per section, one per issue for its headline and summary), and
 the rows shown also require the issue to be published now, so an issue withdrawn a moment ago disappears from
@@ -161,7 +162,7 @@ def section_parts(section: Section) -> tuple[str, str]:
     return html_to_text(section.body), html_to_text(analysis.body if analysis else "")
 
 
-def section_text(news: str, analysis: str) -> str:
+def section_text(news: str, analysis: str | None) -> str:
     """A section's news and analysis (sanitized HTML) as one plain text, a line each paragraph: what snippets
     are cut from."""
     return "\n".join(part for part in (html_to_text(news), html_to_text(analysis)) if part)
@@ -204,7 +205,7 @@ def index_issue(*, issue_id: int) -> int:
         issue = Issue.objects.filter(pk=issue_id, state=IssueState.PUBLISHED).first()
         sections = issue.sections.select_related("analysis").order_by("position") if issue else []
         entries = SearchEntry.objects.bulk_create(issue_entries(issue, sections)) if issue else []
-    # The matches remembered for every word were read from the entries just replaced.
+    # Pages and the matches remembered for every word were made from what was just replaced.
     page_cache.bump_publication_version()
     return len(entries)
 
@@ -486,8 +487,8 @@ def search(
 ) -> SearchPage:
     """One page of the entries containing `query` (normalized), ranked.
 
-    The matches of a query are read once per publication version, with their scores (`matches`); the reader's
-    date range, topic and page are applied to them in memory. So a reader who narrows the dates or turns the page,
+    The matches of a query are read once per publication version (`matches`, and `scores` when a ranking needs
+    them); the reader's date range, topic and page are applied to them in memory. So a reader who narrows the dates or turns the page,
     or another reader searching the same word, costs the database only the rows shown.
 
     Ranking a word found in half the archive (数据) would put a few thousand entries in an order nobody reads past
@@ -514,7 +515,7 @@ def search(
     # off by its entries until they are rebuilt). The texts that snippets are cut from come in the same query.
     by_id = {}
     for pk, date, position, title, headline, summary, news, analysis in _shown_rows(shown_ids[:per_page]):
-        text = section_text(news, analysis or "") if position else summary
+        text = section_text(news, analysis) if position else summary
         by_id[pk] = Result(date=date, position=position, title=title, issue_headline=headline, text=text)
     return SearchPage(
         number=page,
