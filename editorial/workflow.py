@@ -147,8 +147,10 @@ def _apply(
     return issue
 
 
-def _is_blank_html(value: str) -> bool:
-    # CKEditor leaves "<p>&nbsp;</p>" or "<p><br></p>" in a field the writer emptied: markup without text.
+def is_blank_html(value: str) -> bool:
+    """Whether stored rich text shows nothing: markup without text or image, as CKEditor leaves a field the
+    writer emptied ("<p>&nbsp;</p>", "<p><br></p>", a paragraph of U+3000). The one rule for "blank": the
+    submit check uses it, and so do the renderers (a blank analysis prints no analysis block)."""
     if "<img" in value:
         return False
     return not html.unescape(strip_tags(value)).strip()
@@ -162,7 +164,7 @@ def _check_complete(issue: Issue) -> None:
     for section in sections:
         if not section.headline.strip():
             problems.append(_("第%(n)s条缺少标题") % {"n": section.numeral})
-        if _is_blank_html(section.body):
+        if is_blank_html(section.body):
             problems.append(_("第%(n)s条缺少新闻正文") % {"n": section.numeral})
     if problems:
         raise InvalidInput(_("不能提交审核：%(problems)s。") % {"problems": _("；").join(problems)})

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from editorial.models import Issue, Section, chinese_numeral
 from editorial.sanitize import sanitize_html
+from editorial.workflow import is_blank_html
 from references.formatting import format_entry
 from references.models import Citation
 
@@ -37,6 +38,14 @@ def format_chinese_date(date: dt.date) -> str:
 def _html(value: str) -> SafeString:
     # Stored HTML was sanitized on save; cleaning again costs little and covers rows written around the ORM.
     return mark_safe(sanitize_html(value))
+
+
+def _html_or_blank(value: str) -> SafeString | str:
+    """The cleaned HTML, or "" when it shows nothing by the workflow's rule ("<p>&nbsp;</p>", "<p><br></p>",
+    a paragraph of U+3000, markup whose only content was a script): templates print no block for "", so a
+    blank analysis leaves no empty dashed box in any output."""
+    cleaned = _html(value)
+    return "" if is_blank_html(cleaned) else cleaned
 
 
 def _display_url(url: str) -> str:
@@ -91,7 +100,7 @@ def build_context(issue: Issue | int) -> dict:
                 "heading": _("%(numeral)s、%(headline)s")
                 % {"numeral": numeral, "headline": section.headline},
                 "news_html": _html(section.body),
-                "analysis_html": _html(analysis.body if analysis else ""),
+                "analysis_html": _html_or_blank(analysis.body if analysis else ""),
             }
         )
 
