@@ -3,18 +3,16 @@ arguments of one service call. Validation of meaning (states, roles, versions) s
 
 from __future__ import annotations
 
-import io
 import re
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.widgets import CKEditor5Widget
-from PIL import Image, UnidentifiedImageError
 
+from editorial import images
 from editorial.models import Issue, Section, Series
 
 
@@ -279,34 +277,19 @@ class CitationUpdateForm(forms.Form):
         self.fields["sections"].queryset = issue.sections.order_by("position")
 
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# Pillow format name -> the extension we store under. SVG is not here: it is a document that can carry script.
-UPLOAD_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-
-
 class ImageUploadForm(forms.Form):
+    """One image from CKEditor's upload adapter; checked and rewritten by editorial.images (size, format, pixel
+    count, orientation, metadata). `cleaned_data["image"]` is the ProcessedImage to store."""
+
     upload = forms.FileField(error_messages={"required": _("请选择要上传的图片。")})
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        limit = getattr(settings, "NEWSROOM_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
-        if upload.size > limit:
-            raise ValidationError(
-                _("图片太大（%(size).1f MB），最大 %(limit)d MB。")
-                % {"size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
-            )
-        data = upload.read()
+        if upload.size > images.max_image_bytes():
+            # Refused before reading a byte of it into memory.
+            raise ValidationError(images.too_large_message(upload.size))
         try:
-            # verify() checks the file's structure; it leaves the image unusable, so open it again to load.
-            with Image.open(io.BytesIO(data)) as image:
-                image_format = image.format
-                image.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ValidationError(_("只能上传 JPEG、PNG、WebP 或 GIF 图片，该文件不是有效的图片。")) from None
-        if image_format not in UPLOAD_FORMATS:
-            raise ValidationError(_("只能上传 JPEG、PNG、WebP 或 GIF 图片。")) from None
-        upload.seek(0)
-        self.cleaned_data["extension"] = UPLOAD_FORMATS[image_format]
+            self.cleaned_data["image"] = images.process_image(data=upload.read())
+        except images.ImageRefused as refused:
+            raise ValidationError(str(refused)) from None
         return upload

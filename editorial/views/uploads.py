@@ -1,20 +1,18 @@
 """Image uploads from CKEditor (its SimpleUploadAdapter posts the file as `upload`).
 
 Only signed-in writers and reviewers; only real JPEG, PNG, WebP or GIF images (checked by Pillow, not by the
-file name); at most 5 MB; stored under a random name so nothing the user chose ends up in a path. Answers use
-CKEditor's format: `{"url": ...}` or `{"error": {"message": ...}}`.
+file name); at most 5 MB; rewritten by editorial.images (downscaled, turned upright, metadata stripped) and stored
+under a random name so nothing the user chose ends up in a path. Answers use CKEditor's format: `{"url": ...}` or
+`{"error": {"message": ...}}`.
 """
 
 from __future__ import annotations
 
-import uuid
-
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from editorial import images
 from editorial.forms import ImageUploadForm
 
 
@@ -39,7 +37,4 @@ def image_upload(request: HttpRequest) -> HttpResponse:
     form = ImageUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _refuse("；".join(str(e) for errors in form.errors.values() for e in errors), 400)
-    upload = form.cleaned_data["upload"]
-    name = f"newsroom/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{form.cleaned_data['extension']}"
-    stored = default_storage.save(name, upload)
-    return JsonResponse({"url": default_storage.url(stored)})
+    return JsonResponse({"url": images.store_image(image=form.cleaned_data["image"])})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import ExifTags, Image
 
 URL = "/newsroom/upload/"
 
@@ -49,7 +49,10 @@ def test_a_real_png_from_a_writer_is_stored_under_a_random_name(client, writer, 
     url = response.json()["url"]
     files = stored_files(media)
     assert len(files) == 1
-    assert files[0].read_bytes() == data
+    with Image.open(files[0]) as stored, Image.open(io.BytesIO(data)) as sent:
+        assert stored.format == "PNG"
+        assert stored.size == sent.size
+        assert stored.convert("RGB").tobytes() == sent.convert("RGB").tobytes()
     assert files[0].suffix == ".png"
     assert "Logo" not in url and "etc" not in url
     assert url.endswith(files[0].name)
@@ -121,6 +124,27 @@ def test_a_6_mb_image_is_refused(client, writer, media):
     assert "图片太大" in response.json()["error"]["message"]
     assert "最大 5 MB" in response.json()["error"]["message"]
     assert stored_files(media) == []
+
+
+def test_a_6000_by_4000_photo_is_stored_2000_pixels_wide_without_its_exif(client, writer, media):
+    client.force_login(writer)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Canon"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (39.0, 54.0, 27.0),
+    }
+    buffer = io.BytesIO()
+    Image.new("RGB", (6000, 4000), (31, 95, 153)).save(buffer, format="JPEG", exif=exif)
+
+    response = post(client, "IMG_0001.JPG", buffer.getvalue(), "image/jpeg")
+
+    assert response.status_code == 200
+    [stored_path] = stored_files(media)
+    with Image.open(stored_path) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (2000, 1333))
+        assert dict(stored.getexif()) == {}
+    assert b"Exif" not in stored_path.read_bytes()
 
 
 def test_a_request_without_a_file_gets_a_message(client, writer, media):

@@ -1,0 +1,253 @@
+"""Images that enter the newsroom, uploaded or imported from a pasted outside address, and how they are stored.
+
+Every image is decoded and written again by Pillow before it is stored, so what lands in storage is made of pixels
+only, never the bytes the user sent:
+
+- Formats: JPEG (also the MPO that phones write, stored as its first picture), PNG, WebP and GIF. SVG is not
+  accepted: it is a document that can carry script.
+- Decompression bombs: the pixel count is read from the header, before anything is decoded, and an image of more
+  than MAX_PIXELS pixels (all frames together for an animation) is refused. A 5 MB PNG can hold a
+  100 000 × 100 000 image of one colour; decoding it would take 30 GB.
+- Orientation: a camera stores a portrait photo as landscape pixels plus an EXIF Orientation tag. The pixels are
+  turned as the tag says (ImageOps.exif_transpose) before the tag is dropped with the rest of EXIF, so the image
+  still stands the right way up. EXIF spec (CIPA DC-008) tag 0x0112.
+- Metadata: EXIF (camera, time, GPS position), XMP, comments and text chunks are not written back. The ICC colour
+  profile is kept: it is not about the person or the place, and dropping it shifts the colours of wide-gamut
+  phone photos (Display P3).
+- Size: the long side is at most MAX_SIDE pixels (Lanczos resampling); PDF pages and phone screens show no more.
+  JPEGs are decoded at a reduced scale by libjpeg first (Image.draft), which makes a 24-megapixel photo cheap.
+- Encoding: the format stays. A JPEG that needed no change keeps its own quantization tables (quality="keep"),
+  so it is not degraded by a second compression; a changed one is written at JPEG_QUALITY. PNG stays lossless.
+- Animated GIF and WebP: the animation is kept (writers paste charts that step through years), every frame is
+  redrawn and downscaled like a still image, within an ANIMATION_PIXELS budget for all frames together.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 2000
+# A 50-megapixel phone photo (8160 × 6120) passes; decoding it takes about 150 MB.
+MAX_PIXELS = 50_000_000
+ANIMATION_PIXELS = 20_000_000
+JPEG_QUALITY = 85
+WEBP_QUALITY = 85
+# Pillow format name -> the format written and the extension stored under.
+FORMATS = {
+    "JPEG": ("JPEG", "jpg"),
+    "MPO": ("JPEG", "jpg"),
+    "PNG": ("PNG", "png"),
+    "WEBP": ("WEBP", "webp"),
+    "GIF": ("GIF", "gif"),
+}
+_DECODE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    Image.DecompressionBombError,
+)
+
+
+class ImageRefused(ValueError):
+    """An image the newsroom does not store; `str(error)` is a message for the writer, in the active language."""
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    """An image ready to store: the bytes written by Pillow, its extension (`jpg`…) and size in pixels."""
+
+    data: bytes
+    extension: str
+    width: int
+    height: int
+
+
+def max_image_bytes() -> int:
+    """The upload limit in bytes (setting NEWSROOM_MAX_UPLOAD_BYTES, 5 MB by default)."""
+    return getattr(settings, "NEWSROOM_MAX_UPLOAD_BYTES", MAX_IMAGE_BYTES)
+
+
+def too_large_message(size: int) -> str:
+    limit = max_image_bytes()
+    return _("图片太大（%(size).1f MB），最大 %(limit)d MB。") % {
+        "size": size / 1024 / 1024,
+        "limit": limit // 1024 // 1024,
+    }
+
+
+def _not_an_image() -> ImageRefused:
+    return ImageRefused(_("只能上传 JPEG、PNG、WebP 或 GIF 图片，该文件不是有效的图片。"))
+
+
+def _too_many_pixels(width: int | None = None, height: int | None = None) -> ImageRefused:
+    if width is None:
+        return ImageRefused(_("图片像素过多，最多 %(limit)d 万像素。") % {"limit": MAX_PIXELS // 10_000})
+    return ImageRefused(
+        _("图片像素过多（%(width)d×%(height)d），最多 %(limit)d 万像素。")
+        % {"width": width, "height": height, "limit": MAX_PIXELS // 10_000}
+    )
+
+
+def process_image(*, data: bytes) -> ProcessedImage:
+    """Check `data` and write it again as a clean image (see the module docstring for every rule).
+
+    Raises ImageRefused, with a message for the writer, for more than max_image_bytes() bytes, anything Pillow
+    cannot read completely, a format other than JPEG/PNG/WebP/GIF, and more pixels than MAX_PIXELS.
+    """
+    if len(data) > max_image_bytes():
+        raise ImageRefused(too_large_message(len(data)))
+    try:
+        # verify() checks the structure (PNG checksums, truncation) without decoding, and leaves the image unusable.
+        with Image.open(io.BytesIO(data)) as probe:
+            source_format = probe.format
+            width, height = probe.size
+            probe.verify()
+    except Image.DecompressionBombError:
+        # Pillow's own guard (over twice Image.MAX_IMAGE_PIXELS) fires while reading the header.
+        raise _too_many_pixels() from None
+    except _DECODE_ERRORS:
+        raise _not_an_image() from None
+    if source_format not in FORMATS:
+        raise ImageRefused(_("只能上传 JPEG、PNG、WebP 或 GIF 图片。"))
+    if width * height > MAX_PIXELS:
+        raise _too_many_pixels(width, height)
+    target_format, extension = FORMATS[source_format]
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            frames = getattr(image, "n_frames", 1) if target_format in ("GIF", "WEBP") else 1
+            if frames > 1:
+                if frames * width * height > ANIMATION_PIXELS:
+                    raise ImageRefused(
+                        _("动图帧数过多（%(frames)d 帧，%(width)d×%(height)d），请改用静态图片。")
+                        % {"frames": frames, "width": width, "height": height}
+                    )
+                out = _animation(image, target_format)
+            else:
+                out = _still(image, target_format)
+    except ImageRefused:
+        raise
+    except _DECODE_ERRORS:
+        raise _not_an_image() from None
+    data_out, size = out
+    if len(data_out) > max_image_bytes():
+        raise ImageRefused(
+            _("图片处理后仍超过 %(limit)d MB，请压缩后再上传。")
+            % {"limit": max_image_bytes() // 1024 // 1024}
+        )
+    return ProcessedImage(data=data_out, extension=extension, width=size[0], height=size[1])
+
+
+def _fits(size: tuple[int, int]) -> bool:
+    return max(size) <= MAX_SIDE
+
+
+def _scaled(size: tuple[int, int]) -> tuple[int, int]:
+    scale = MAX_SIDE / max(size)
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _still(image: Image.Image, target_format: str) -> tuple[bytes, tuple[int, int]]:
+    icc_profile = image.info.get("icc_profile")
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    untouched = orientation == 1 and _fits(image.size)
+    if not _fits(image.size) and target_format == "JPEG":
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size: far less memory and time.
+        image.draft(image.mode, _scaled(image.size))
+    if untouched and target_format == "JPEG" and image.mode in ("L", "RGB", "CMYK"):
+        # Same pixels, same quantization tables: only the metadata segments are left behind.
+        return _encode(image, target_format, icc_profile, quality="keep", subsampling="keep"), image.size
+    image.load()
+    frame = ImageOps.exif_transpose(image)
+    frame = _shrunk(frame)
+    return _encode(frame, target_format, icc_profile), frame.size
+
+
+def _shrunk(frame: Image.Image) -> Image.Image:
+    if _fits(frame.size):
+        return frame
+    # Palette and 1-bit images are resized by nearest neighbour only; resample them in full colour.
+    if frame.mode == "P":
+        frame = frame.convert("RGBA")
+    elif frame.mode == "1":
+        frame = frame.convert("L")
+    elif frame.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        frame = frame.convert("RGBA" if "A" in frame.getbands() else "RGB")
+    frame.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return frame
+
+
+def _encode(frame: Image.Image, target_format: str, icc_profile: bytes | None, **options) -> bytes:
+    buffer = io.BytesIO()
+    transparency = frame.info.get("transparency")
+    # Nothing of the source's info (EXIF, XMP, comments, text chunks) is handed to the encoder.
+    frame.info = {}
+    params: dict = {"exif": b""}
+    if icc_profile:
+        params["icc_profile"] = icc_profile
+    if target_format == "JPEG":
+        if frame.mode not in ("L", "RGB", "CMYK"):
+            frame = _flattened(frame)
+        params.setdefault("quality", JPEG_QUALITY)
+        params.update(options)
+        if params["quality"] != "keep":
+            params["optimize"] = True
+    elif target_format == "PNG":
+        params["compress_level"] = 9
+        if transparency is not None:
+            params["transparency"] = transparency
+    elif target_format == "WEBP":
+        params["quality"] = WEBP_QUALITY
+    elif target_format == "GIF":
+        del params["exif"]
+        if transparency is not None:
+            params["transparency"] = transparency
+    frame.save(buffer, format=target_format, **params)
+    return buffer.getvalue()
+
+
+def _flattened(frame: Image.Image) -> Image.Image:
+    """A JPEG has no alpha: put transparent parts on white, as a page would show them."""
+    rgba = frame.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _animation(image: Image.Image, target_format: str) -> tuple[bytes, tuple[int, int]]:
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(int(frame.info.get("duration", 100) or 100))
+        frames.append(_shrunk(frame.convert("RGBA")))
+    for frame in frames:
+        frame.info = {}
+    buffer = io.BytesIO()
+    params: dict = {"save_all": True, "append_images": frames[1:], "duration": durations, "loop": 0}
+    if target_format == "GIF":
+        params["disposal"] = 2
+    else:
+        params["quality"] = WEBP_QUALITY
+    frames[0].save(buffer, format=target_format, **params)
+    return buffer.getvalue(), frames[0].size
+
+
+def store_image(*, image: ProcessedImage) -> str:
+    """Save `image` under newsroom/<year>/<month>/<random>.<ext> in the default storage; return its public URL.
+
+    The name is random so that nothing a user chose (a file name, a URL) ends up in a path.
+    """
+    name = f"newsroom/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{image.extension}"
+    stored = default_storage.save(name, ContentFile(image.data))
+    return default_storage.url(stored)
