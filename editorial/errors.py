@@ -33,7 +33,8 @@ class TransitionNotAllowed(EditorialError):
 
 class StaleVersion(EditorialError):
     """Someone else saved in between; `current` holds what is stored now and `submitted` what the refused
-    save carried, so the user can merge the two and neither text is lost."""
+    save carried, so the user can merge the two and neither text is lost. Views add `merge`, the three-way
+    merge of the two (editorial.merging), before answering."""
 
     status = 409
 
@@ -41,6 +42,7 @@ class StaleVersion(EditorialError):
         super().__init__(message)
         self.current = current
         self.submitted = submitted or {}
+        self.merge: dict | None = None
 
 
 class DuplicateIssue(EditorialError):

@@ -87,6 +87,8 @@ def error_response(
             # Both texts go back to the browser: what is stored now, and what this save tried to store.
             payload["current"] = error.current
             payload["submitted"] = getattr(error, "submitted", {})
+            if getattr(error, "merge", None) is not None:
+                payload["merge"] = error.merge
         return JsonResponse(payload, status=error.status)
     if isinstance(error, TransitionForbidden) or error.status == 403:
         return forbidden(request, error.message)

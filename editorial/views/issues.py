@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from editorial import selectors, services, workflow
+from editorial import merging, selectors, services, workflow
 from editorial.comments import can_comment, can_resolve
-from editorial.errors import TransitionForbidden
+from editorial.errors import StaleVersion, TransitionForbidden
 from editorial.forms import (
     CitationForm,
     CommentForm,
@@ -188,9 +188,15 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
 def issue_meta_save(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue(pk)
     form = valid(bound(IssueMetaForm, request, prefix="issue"))
-    issue = services.issue_update(
-        issue=issue, user=request.user, data=form.service_data(), version=form.cleaned_data["version"]
-    )
+    try:
+        issue = services.issue_update(
+            issue=issue, user=request.user, data=form.service_data(), version=form.cleaned_data["version"]
+        )
+    except StaleVersion as error:
+        # The issue keeps no revisions: the editor sends the values its edit started from as `base`.
+        base = request_data(request).get("base") if request.content_type == "application/json" else None
+        error.merge = merging.issue_merge(theirs=error.current, mine=error.submitted, base=base)
+        raise
     return done(
         request,
         message=_("本期信息已保存。"),

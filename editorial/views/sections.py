@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from editorial import selectors, services
+from editorial import merging, selectors, services
 from editorial.errors import StaleVersion
 from editorial.forms import OrderForm, RestoreForm, SectionCreateForm, SectionForm
 from editorial.models import Revision, Section
@@ -65,6 +65,9 @@ def section_save(request: HttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except StaleVersion as error:
+        error.merge = merging.section_merge(
+            section=section, version=form.cleaned_data["version"], theirs=error.current, mine=error.submitted
+        )
         error.current = _stale_payload(section, error)
         raise
     return done(
