@@ -93,10 +93,10 @@ def _not_an_image() -> ImageRefused:
 
 def _too_many_pixels(width: int | None = None, height: int | None = None) -> ImageRefused:
     if width is None:
-        return ImageRefused(_("图片像素过多，最多 %(limit)d 万像素。") % {"limit": MAX_PIXELS // 10_000})
+        return ImageRefused(_("图片像素过多，最多 %(limit)s 像素。") % {"limit": f"{MAX_PIXELS:,}"})
     return ImageRefused(
-        _("图片像素过多（%(width)d×%(height)d），最多 %(limit)d 万像素。")
-        % {"width": width, "height": height, "limit": MAX_PIXELS // 10_000}
+        _("图片像素过多（%(width)d×%(height)d），最多 %(limit)s 像素。")
+        % {"width": width, "height": height, "limit": f"{MAX_PIXELS:,}"}
     )
 
 

@@ -179,14 +179,14 @@ def test_a_decompression_bomb_is_refused_from_its_header_before_decoding():
     with pytest.raises(ImageRefused) as refused:
         process_image(data=data)
 
-    assert str(refused.value) == "图片像素过多，最多 5000 万像素。"
+    assert str(refused.value) == "图片像素过多，最多 50,000,000 像素。"
 
 
 def test_an_image_over_50_megapixels_is_refused_naming_its_size():
     with pytest.raises(ImageRefused) as refused:
         process_image(data=png_with_header(10_000, 8_000))
 
-    assert str(refused.value) == "图片像素过多（10000×8000），最多 5000 万像素。"
+    assert str(refused.value) == "图片像素过多（10000×8000），最多 50,000,000 像素。"
 
 
 @pytest.mark.parametrize(
