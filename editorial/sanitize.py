@@ -1,13 +1,36 @@
-"""Server-side sanitizing of rich text with nh3.
+"""Server-side sanitizing of rich text with nh3, and the cleaning of what is left.
 
 The allow-list is what CKEditor 5's toolbar (settings.CKEDITOR_5_CONFIGS) can produce, and nothing more:
 no script, style, event handler, SVG, iframe, form, or URL scheme beyond http(s) and mailto survives.
+ALLOWED_TAGS and ALLOWED_ATTRIBUTES are module-level sets, read at every call: add to them, never copy them.
+
+`sanitize_html` runs in four steps, and its result is a fixed point (sanitizing it again changes nothing):
+
+1. The characters of the raw input go through editorial.cleaning.clean_chars (controls, invisible characters).
+2. nh3 (ammonia) parses it as a browser would and keeps only the allow-list. Raw-text and template elements
+   (script, style, template, textarea…: CLEAN_CONTENT_TAGS) go with their contents, so no alert('x') is left.
+3. The result is read into a small tree and tidied, innermost elements first:
+   - every text node and attribute value through clean_chars again (entities such as &#11; or &shy; are
+     characters only once parsed), NFC;
+   - a link whose address nh3 refused (javascript:, vbscript:, data:, unparseable) or that is empty becomes its
+     text; an image that is not one of our own uploads (editorial.cleaning.is_own_media_url) is dropped, since
+     the editor imports pasted images before saving and an outside address is blocked by the CSP, printed as
+     alt text in the PDF and left pointing outside in the WeChat HTML; a figure left with no image or table
+     goes with its caption;
+   - blocks lose the spaces, full-width U+3000 and no-break spaces (an indent is the stylesheet's job) and
+     <br>s at their start and end; a paragraph, heading, quotation, list or list item left blank (nothing but
+     such spaces and <br>) is dropped, as Word and WeChat leave them by the dozen.
+4. nh3 once more, which serializes the tree canonically (and would catch any mistake in step 3).
 """
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import nh3
 from django.db import models
+
+from editorial.cleaning import clean_chars, is_own_media_url
 
 ALLOWED_TAGS = {
     "p",
@@ -50,19 +73,198 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def sanitize_html(value: str | None) -> str:
-    """Return `value` with everything outside the allow-list removed; idempotent."""
-    if not value:
-        return ""
-    cleaned = nh3.clean(
+# Removed with everything inside them (nh3's clean_content_tags): raw text, templates, embedded documents.
+CLEAN_CONTENT_TAGS = {
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "noembed",
+    "noframes",
+    "iframe",
+    "object",
+    "xmp",
+    "plaintext",
+    "textarea",
+    "select",
+    "title",
+    "svg",
+    "math",
+}
+VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
+# Blocks whose leading and trailing spaces and <br>s are trimmed. Not table cells: CKEditor writes an empty
+# cell as <td>&nbsp;</td>, and what it writes must come back unchanged.
+TRIMMED_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "figcaption",
+    "caption",
+}
+# Blocks dropped when nothing but spaces and <br>s is left in them (table cells stay: they hold the grid).
+DROPPED_WHEN_BLANK = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "figcaption"}
+# Inline elements that trimming may look into (and drop, once blank) at the start or end of a block.
+INLINE_TAGS = {"strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "span", "code", "mark", "small"}
+# What makes an element worth keeping even without text.
+CONTENT_TAGS = {"img", "table"}
+
+
+class _Element:
+    __slots__ = ("attrs", "children", "tag")
+
+    def __init__(self, tag: str, attrs: list[tuple[str, str | None]]):
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list[_Element | str] = []
+
+    def attr(self, name: str) -> str | None:
+        return next((value for key, value in self.attrs if key == name), None)
+
+
+class _TreeBuilder(HTMLParser):
+    """nh3's output (well-formed, every element closed) as a tree of _Element and str."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = _Element("", [])
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = _Element(tag, attrs)
+        self.stack[-1].children.append(element)
+        if tag not in VOID_TAGS:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(_Element(tag, attrs))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def _is_blank(node: _Element | str) -> bool:
+    """Nothing a reader sees: spaces of any width and <br>s only (no image, no table, no text)."""
+    if isinstance(node, str):
+        return not node.strip()
+    if node.tag in CONTENT_TAGS:
+        return False
+    if node.tag == "br":
+        return True
+    return all(_is_blank(child) for child in node.children)
+
+
+def _trim(element: _Element, *, start: bool) -> None:
+    """Remove spaces and <br>s at one end of `element`, looking into inline elements at that end."""
+    children = element.children
+    while children:
+        index = 0 if start else -1
+        child = children[index]
+        if isinstance(child, str):
+            trimmed = child.lstrip() if start else child.rstrip()
+            if trimmed:
+                children[index] = trimmed
+                return
+            children.pop(index)
+        elif child.tag == "br":
+            children.pop(index)
+        elif child.tag in INLINE_TAGS:
+            _trim(child, start=start)
+            if child.children or child.tag in CONTENT_TAGS:
+                return
+            children.pop(index)
+        else:
+            return
+
+
+def _tidy(element: _Element) -> list[_Element | str]:
+    """`element` after step 3 of sanitize_html: what replaces it in its parent (itself, its children, nothing)."""
+    children: list[_Element | str] = []
+    for child in element.children:
+        if isinstance(child, str):
+            text = clean_chars(child)
+            if text:
+                children.append(text)
+        else:
+            children.extend(_tidy(child))
+    element.children = children
+    element.attrs = [(name, clean_chars(value or "", line_break=" ")) for name, value in element.attrs]
+    tag = element.tag
+    if tag == "img":
+        return [element] if is_own_media_url(element.attr("src")) else []
+    if tag == "a" and not (element.attr("href") or "").strip():
+        return element.children
+    if tag == "figure" and not any(_contains(element, content) for content in CONTENT_TAGS):
+        return []
+    if tag in TRIMMED_TAGS or tag == "":
+        _trim(element, start=True)
+        _trim(element, start=False)
+    if tag in DROPPED_WHEN_BLANK and _is_blank(element):
+        return []
+    return [element]
+
+
+def _contains(element: _Element, tag: str) -> bool:
+    return any(
+        isinstance(child, _Element) and (child.tag == tag or _contains(child, tag))
+        for child in element.children
+    )
+
+
+def _serialize(nodes: list[_Element | str]) -> str:
+    """The tree as HTML; canonical escaping is left to the nh3 pass that follows."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(node.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+            continue
+        attrs = "".join(
+            f' {name}="{(value or "").replace("&", "&amp;").replace(chr(34), "&quot;")}"'
+            for name, value in node.attrs
+        )
+        out.append(f"<{node.tag}{attrs}>")
+        if node.tag not in VOID_TAGS:
+            out.append(_serialize(node.children))
+            out.append(f"</{node.tag}>")
+    return "".join(out)
+
+
+def _nh3(value: str) -> str:
+    return nh3.clean(
         value,
         tags=ALLOWED_TAGS,
+        clean_content_tags=CLEAN_CONTENT_TAGS - ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return cleaned.strip()
+
+
+def sanitize_html(value: str | None) -> str:
+    """Return `value` with everything outside the allow-list removed and its text cleaned (see the module
+    docstring for the steps); "" for None or blank. Idempotent: sanitize_html(sanitize_html(x)) is
+    sanitize_html(x)."""
+    if not value:
+        return ""
+    builder = _TreeBuilder()
+    builder.feed(_nh3(clean_chars(value)))
+    builder.close()
+    nodes = _tidy(builder.root)
+    if not nodes:
+        return ""
+    return _nh3(_serialize(nodes[0].children)).strip()
 
 
 class SanitizedHTMLField(models.TextField):
