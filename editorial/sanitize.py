@@ -70,6 +70,9 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
 }
+# Class values kept (nh3's allowed_classes; every other class goes): CKEditor 5 marks a block image and a
+# table, each wrapped in a <figure> with its caption, by these classes, and reads the figure back by them.
+ALLOWED_CLASSES = {"figure": {"image", "table"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -246,6 +249,7 @@ def _nh3(value: str) -> str:
         tags=ALLOWED_TAGS,
         clean_content_tags=CLEAN_CONTENT_TAGS - ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from editorial.models import Analysis, Issue, Section
-from editorial.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
+from editorial.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, sanitize_html
 
 HOSTILE = {
     "script": '<p>前文</p><script>alert("x")</script><p>后文</p>',
@@ -66,6 +66,9 @@ def assert_harmless(html: str) -> None:
     assert set(inspector.tags) <= ALLOWED_TAGS, inspector.tags
     for tag, name, value in inspector.attrs:
         assert not name.startswith("on"), (tag, name)
+        if name == "class":
+            assert set(value.split()) <= ALLOWED_CLASSES.get(tag, set()), (tag, value)
+            continue
         assert name in ALLOWED_ATTRIBUTES.get(tag, set()) or (tag, name) == ("a", "rel"), (tag, name)
         if name in ("href", "src"):
             # Absolute URLs only with a safe scheme; anything else must be a plain relative path.
@@ -188,9 +191,7 @@ CKEDITOR_OUTPUT = (
     '<tbody><tr><td>北京</td><td colspan="1">10</td></tr></tbody></table></figure>'
 )
 CKEDITOR_CLEAN = (
-    CKEDITOR_OUTPUT.replace(' class="image"', "")
-    .replace(' class="table"', "")
-    .replace('">原文链接', '" rel="noopener noreferrer">原文链接')
+    CKEDITOR_OUTPUT.replace('">原文链接', '" rel="noopener noreferrer">原文链接')
     .replace('">另一个', '" rel="noopener noreferrer">另一个')
     .replace('">来信', '" rel="noopener noreferrer">来信')
 )
