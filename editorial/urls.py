@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from editorial.views import citations, comments, dashboard, issues, sections, uploads
+from editorial.views import citations, comments, dashboard, issues, presence, sections, uploads
 
 app_name = "newsroom"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("issues/new/", issues.issue_create, name="issue_create"),
     path("issues/<int:pk>/", issues.editor, name="editor"),
     path("issues/<int:pk>/meta/", issues.issue_meta_save, name="issue_meta_save"),
+    path("issues/<int:pk>/presence/", presence.heartbeat, name="presence"),
     path("issues/<int:pk>/review/", issues.review, name="review"),
     path("issues/<int:pk>/submit/", issues.transition, {"action": "submit"}, name="submit"),
     path("issues/<int:pk>/approve/", issues.transition, {"action": "approve"}, name="approve"),

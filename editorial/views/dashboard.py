@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from editorial import selectors
+from editorial import presence, selectors
 from editorial.forms import IssueCreateForm
 from editorial.views.base import newsroom
 
@@ -18,8 +18,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     is_writer = user.has_perm("editorial.change_section")
     is_reviewer = user.has_perm("editorial.review_issue")
+    current = selectors.current_issues()
+    editing = presence.editors_by_issue(issue_ids=[row.issue.pk for row in current], user=user)
     context = {
-        "current": selectors.current_issues(),
+        "current": current,
+        # Each row with the names of the others who have that issue open in the editor now.
+        "current_rows": [(row, [e["name"] for e in editing.get(row.issue.pk, [])]) for row in current],
         "recent": selectors.recent_issues(),
         "awaiting_review": selectors.awaiting_review(user=user),
         "my_sections": list(selectors.my_sections(user=user)) if is_writer else [],

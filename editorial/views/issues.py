@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from editorial import merging, selectors, services, workflow
+from editorial import merging, presence, selectors, services, workflow
 from editorial.comments import can_comment, can_resolve
 from editorial.errors import StaleVersion, TransitionForbidden
 from editorial.forms import (
@@ -160,9 +160,17 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
     if editable and sections:
         media = sections[0]["form"].media
     comments = list(selectors.issue_comments(issue))
+    # Who else has the issue open (the page's heartbeat keeps this current without a reload).
+    others = presence.presence_others(issue=issue, user=user)
+    for row in sections:
+        where = f"section-{row['section'].pk}"
+        row["editing"] = [other["name"] for other in others if other["where"] == where]
     context = {
         "issue": issue,
         "cutoff": selectors.cutoff_for(issue),
+        "presence_others": [other["name"] for other in others],
+        "meta_editing": [other["name"] for other in others if other["where"] == "meta"],
+        "presence_interval": presence.heartbeat_seconds(),
         "editable": editable,
         "may_edit": may_edit,
         "meta_form": IssueMetaForm.for_issue(issue) if editable else None,

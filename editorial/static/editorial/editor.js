@@ -1,6 +1,8 @@
 /* The issue editor: autosave a few seconds after the last change, with the version each save started from;
-   a refused save (409, someone else saved in between) shows their text beside ours and lets the writer take
-   theirs or keep ours on top of their version, never a silent overwrite. Also: source search for 参考文献. */
+   a refused save (409, someone else saved in between) shows the server's three-way merge of their text and
+   ours: merged where the edits do not overlap, each overlapping hunk with both texts to choose from, saved on
+   top of their version; never a silent overwrite. Who else has the issue open is shown as 某某 正在编辑.
+   Also: source search for 参考文献. */
 (function () {
   "use strict";
 
@@ -25,6 +27,10 @@
     this.again = false;
     this.inConflict = false;
     this.applying = false;
+    this.sent = null;
+    // The issue's own fields keep no revisions: their saves carry the values they started from (`base`).
+    this.sendsBase = form.hasAttribute("data-merge-base");
+    this.base = this.sendsBase ? fieldValues(this, this.collect()) : null;
     this.bind();
   }
 
@@ -97,7 +103,10 @@
     }
     this.dirty = false;
     this.setStatus("saving", gettext("正在保存……"));
-    this.saving = N.postJSON(this.url, this.collect()).then(function (result) {
+    var data = this.collect();
+    if (this.sendsBase && this.base) data.base = this.base;
+    this.sent = data;
+    this.saving = N.postJSON(this.url, data).then(function (result) {
       self.saving = null;
       self.handle(result);
       if (self.again && !self.inConflict) {
@@ -114,12 +123,13 @@
     var body = result.body || {};
     if (result.status === 200) {
       this.versionInput.value = body.version;
+      if (this.sendsBase && this.sent) this.base = fieldValues(this, this.sent);
       this.setStatus("saved", N.interpolate(gettext("已保存 %(time)s"), { time: body.saved_at_display }, true));
       return;
     }
     if (result.status === 409 && body.current) {
       this.dirty = true;
-      this.showConflict(body.error, body.current);
+      this.showConflict(body.error, body.current, body.merge);
       return;
     }
     this.dirty = true;
@@ -141,11 +151,20 @@
     return label && label.firstChild ? label.firstChild.textContent.trim() : name;
   }
 
-  function plain(form, name, value) {
+  function isRich(form, name) {
     var field = form.querySelector('[data-field="' + name + '"]');
-    if (Array.isArray(value)) value = value.join("，");
-    if (value === null || value === undefined) value = "";
-    return field && field.classList.contains("django_ckeditor_5") ? htmlToText(value) : String(value).trim();
+    return !!(field && field.classList.contains("django_ckeditor_5"));
+  }
+
+  function asText(value) {
+    if (Array.isArray(value)) return value.join("，");
+    if (value === null || value === undefined) return "";
+    return String(value);
+  }
+
+  function plain(form, name, value) {
+    value = asText(value);
+    return isRich(form, name) ? htmlToText(value) : value.trim();
   }
 
   /* Rich text is shown as text: the conflict panel is for reading and comparing, not for running markup. */
@@ -155,58 +174,236 @@
     return (doc.body.textContent || "").replace(/\n{3,}/g, "\n\n").trim();
   }
 
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* The values of the form's own fields in `data` (a collected save, or what the server holds now). */
+  function fieldValues(autosave, data) {
+    var values = {};
+    autosave.fields().forEach(function (field) {
+      var name = field.getAttribute("data-field");
+      if (name in data) values[name] = data[name];
+    });
+    return values;
+  }
+
+  function sameValues(a, b) {
+    return Object.keys(a).every(function (name) { return asText(a[name]) === asText(b[name]); });
+  }
+
+  var TOPIC_SEPARATORS = /[,，、;；\n]+/;
+
   function render(container, form, values, other) {
     container.textContent = "";
     Object.keys(values).forEach(function (name) {
-      if (name === "version") return;
-      var block = document.createElement("div");
-      block.className = "conflict-field";
+      var block = element("div", "conflict-field");
       if (plain(form, name, values[name]) !== plain(form, name, other[name])) block.classList.add("differs");
-      var label = document.createElement("p");
-      label.className = "label";
-      label.textContent = fieldLabel(form, name);
-      var value = document.createElement("div");
-      var field = form.querySelector('[data-field="' + name + '"]');
-      var isRich = field && field.classList.contains("django_ckeditor_5");
-      var text = values[name];
-      if (Array.isArray(text)) text = text.join("，");
-      if (text === null || text === undefined) text = "";
-      value.textContent = (isRich ? htmlToText(text) : String(text)) || "—";
-      if (isRich) value.className = "pre";
-      block.appendChild(label);
+      block.appendChild(element("p", "label", fieldLabel(form, name)));
+      var value = element("div", isRich(form, name) ? "pre" : "", plain(form, name, values[name]) || "—");
       block.appendChild(value);
       container.appendChild(block);
     });
   }
 
-  Autosave.prototype.showConflict = function (message, current) {
+  Autosave.prototype.showConflict = function (message, current, merge) {
     var self = this;
     this.inConflict = true;
     this.current = current;
+    this.merge = merge || null;
+    // What the refused save carried: the merge was made from it.
+    this.refused = fieldValues(this, this.sent || this.collect());
     this.setStatus("conflict", gettext("冲突：对方已保存"));
     if (!this.conflict) return;
-    var mine = this.collect();
-    var theirs = {};
-    Object.keys(mine).forEach(function (name) { if (name in current) theirs[name] = current[name]; });
-    this.conflict.querySelector("[data-conflict-message]").textContent = message;
-    var who = this.conflict.querySelector("[data-conflict-who]");
-    if (who) {
-      who.textContent = current.author
-        ? N.interpolate(gettext("%(author)s 于 %(time)s 保存的版本"), { author: current.author, time: current.saved_at_display || "" }, true)
-        : gettext("对方保存的版本");
+    var panel = this.conflict;
+    panel.querySelector("[data-conflict-message]").textContent = message;
+    var who = current.author
+      ? N.interpolate(gettext("%(author)s 于 %(time)s 保存的版本"), { author: current.author, time: current.saved_at_display || "" }, true)
+      : gettext("对方保存的版本");
+    panel.querySelector("[data-conflict-who]").textContent = who;
+    panel.querySelector("[data-conflict-theirs-title]").textContent = who;
+    var mine = fieldValues(this, this.collect());
+    var theirs = fieldValues(this, current);
+    render(panel.querySelector("[data-theirs]"), this.form, theirs, mine);
+    render(panel.querySelector("[data-mine]"), this.form, mine, theirs);
+    this.renderMerge();
+    panel.hidden = false;
+    panel.querySelector("[data-take-theirs]").onclick = function () { self.takeTheirs(); };
+    panel.querySelector("[data-save-merge]").onclick = function () { self.saveMerge(); };
+    panel.scrollIntoView({ behavior: "smooth", block: "center" });
+  };
+
+  /* The merged text, field by field: their changes marked, mine underlined, and each hunk both changed shown
+     with both texts and a choice. Nothing is rendered as markup. */
+  Autosave.prototype.renderMerge = function () {
+    var self = this;
+    var panel = this.conflict;
+    var merge = this.merge;
+    var preview = panel.querySelector("[data-merge-preview]");
+    preview.textContent = "";
+    panel.querySelector("[data-merge-error]").hidden = true;
+    panel.querySelector("[data-save-merge]").hidden = !merge;
+    panel.querySelector("[data-merge-clean]").hidden = !merge || !merge.clean;
+    panel.querySelector("[data-merge-conflicts]").hidden = !merge || merge.clean;
+    // Without a merge (an older server answer) the two full versions are all there is: show them.
+    panel.querySelector('[data-test="conflict-versions"]').open = !merge;
+    if (!merge) return;
+    Object.keys(merge.fields).forEach(function (name) {
+      var field = merge.fields[name];
+      if (field.status === "unchanged") return;
+      var block = element("div", "merge-field");
+      block.setAttribute("data-test", "merge-field");
+      block.setAttribute("data-merge-field", name);
+      block.appendChild(element("p", "label", fieldLabel(self.form, name)));
+      if (field.kind === "topics") block.appendChild(self.renderTopics(name, field));
+      else block.appendChild(self.renderParts(name, field));
+      preview.appendChild(block);
+    });
+  };
+
+  Autosave.prototype.renderTopics = function (name, field) {
+    var mine = asText(this.refused[name]).split(TOPIC_SEPARATORS).map(function (s) { return s.trim(); });
+    var out = element("div", "pre");
+    (field.value || []).forEach(function (topic, index) {
+      if (index) out.appendChild(document.createTextNode("，"));
+      if (mine.indexOf(topic) === -1) out.appendChild(element("mark", "merge-theirs", topic));
+      else out.appendChild(document.createTextNode(topic));
+    });
+    if (!out.childNodes.length) out.textContent = "—";
+    return out;
+  };
+
+  Autosave.prototype.renderParts = function (name, field) {
+    var self = this;
+    var out = element("div", "pre merge-text");
+    var parts = field.parts || [];
+    if (field.kind === "value" && field.status !== "conflict") {
+      out.appendChild(element(field.status === "theirs" ? "mark" : "span", "merge-theirs", asText(field.value) || "—"));
+      return out;
     }
-    render(this.conflict.querySelector("[data-theirs]"), this.form, theirs, mine);
-    render(this.conflict.querySelector("[data-mine]"), this.form, mine, theirs);
-    this.conflict.hidden = false;
-    this.conflict.querySelector("[data-take-theirs]").onclick = function () { self.takeTheirs(); };
-    this.conflict.querySelector("[data-keep-mine]").onclick = function () { self.keepMine(); };
-    this.conflict.scrollIntoView({ behavior: "smooth", block: "center" });
+    parts.forEach(function (part) {
+      if (part.origin === "conflict") {
+        out.appendChild(self.renderHunk(name, field, part));
+        return;
+      }
+      if (part.origin === "same" || part.origin === "both") {
+        out.appendChild(document.createTextNode(part.text));
+        return;
+      }
+      var theirs = part.origin === "theirs";
+      if (part.removed) out.appendChild(element("del", theirs ? "merge-theirs" : "merge-mine", part.removed));
+      if (part.text) {
+        var added = element(theirs ? "mark" : "ins", theirs ? "merge-theirs" : "merge-mine", part.text);
+        added.setAttribute("data-test", theirs ? "merge-theirs" : "merge-mine");
+        out.appendChild(added);
+      }
+    });
+    return out;
+  };
+
+  function sideText(side) {
+    if (side.text.trim()) return side.text;
+    return side.raw ? gettext("（只改了格式）") : gettext("（删去了这段文字）");
+  }
+
+  Autosave.prototype.renderHunk = function (name, field, part) {
+    var hunk = element("div", "merge-hunk");
+    hunk.setAttribute("data-test", "merge-hunk");
+    var sides = element("div", "merge-sides");
+    [["theirs", gettext("对方的文字")], ["mine", gettext("我的文字")]].forEach(function (pair) {
+      var column = element("div", "merge-side");
+      column.setAttribute("data-test", "hunk-" + pair[0]);
+      column.appendChild(element("h5", "", pair[1]));
+      column.appendChild(element("div", "pre", sideText(part[pair[0]])));
+      sides.appendChild(column);
+    });
+    hunk.appendChild(sides);
+    var choices = element("div", "merge-choices");
+    var group = this.form.getAttribute("action") + "|" + name + "|" + part.index;
+    var options = [["theirs", gettext("用对方的")], ["mine", gettext("用我的")]];
+    // A single value (the issue number) cannot hold both.
+    if (field.kind !== "value") options.push(["both", gettext("两者都保留")]);
+    options.forEach(function (option) {
+      var label = element("label", "merge-choice");
+      var input = element("input");
+      input.type = "radio";
+      input.name = group;
+      input.value = option[0];
+      input.setAttribute("data-merge-choice", name + ":" + part.index);
+      input.setAttribute("data-test", "choose-" + option[0]);
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + option[1]));
+      choices.appendChild(label);
+    });
+    hunk.appendChild(choices);
+    return hunk;
+  };
+
+  Autosave.prototype.choiceFor = function (name, index) {
+    var checked = this.conflict.querySelector('[data-merge-choice="' + name + ":" + index + '"]:checked');
+    return checked ? checked.value : null;
+  };
+
+  /* Put `values` into the fields without counting it as the writer's typing. */
+  Autosave.prototype.apply = function (values) {
+    this.applying = true;
+    this.fields().forEach(function (field) {
+      var name = field.getAttribute("data-field");
+      if (!(name in values)) return;
+      var value = asText(values[name]);
+      var editor = field.tagName === "TEXTAREA" ? editorFor(field) : null;
+      if (editor) editor.setData(value); else field.value = value;
+    });
+    this.applying = false;
   };
 
   Autosave.prototype.endConflict = function () {
     this.inConflict = false;
     if (this.conflict) this.conflict.hidden = true;
     this.versionInput.value = this.current.version;
+  };
+
+  /* Save the merge on top of their version, through the ordinary save: it becomes a revision, and if someone
+     saved again meanwhile it is merged again. */
+  Autosave.prototype.saveMerge = function () {
+    var self = this;
+    var merge = this.merge;
+    if (!merge) return;
+    if (!sameValues(fieldValues(this, this.collect()), this.refused)) {
+      // Typed since the refused save: send that text from the old version, so the server merges it instead.
+      this.inConflict = false;
+      this.conflict.hidden = true;
+      this.save();
+      return;
+    }
+    var values = {};
+    var missing = 0;
+    Object.keys(merge.fields).forEach(function (name) {
+      var field = merge.fields[name];
+      if (field.status !== "conflict") {
+        values[name] = field.value;
+        return;
+      }
+      values[name] = field.parts.map(function (part) {
+        if (part.origin !== "conflict") return part.raw;
+        var choice = self.choiceFor(name, part.index);
+        if (!choice) { missing += 1; return ""; }
+        return choice === "both" ? part.theirs.raw + part.mine.raw : part[choice].raw;
+      }).join("");
+    });
+    if (missing) {
+      var error = this.conflict.querySelector("[data-merge-error]");
+      error.textContent = gettext("还有冲突没有选择：请为每一处选择保留哪一方。");
+      error.hidden = false;
+      return;
+    }
+    this.apply(values);
+    this.endConflict();
+    this.versionInput.value = merge.version;
+    this.save();
   };
 
   Autosave.prototype.takeTheirs = function () {
@@ -218,33 +415,79 @@
       var lines = [];
       this.fields().forEach(function (field) {
         var name = field.getAttribute("data-field");
-        var value = mine[name];
-        if (field.classList.contains("django_ckeditor_5")) value = htmlToText(value);
-        lines.push(fieldLabel(this.form, name) + "：\n" + value);
+        lines.push(fieldLabel(this.form, name) + "：\n" + plain(this.form, name, mine[name]));
       }, this);
       backup.querySelector("[data-mine-backup-text]").textContent = lines.join("\n\n");
       backup.hidden = false;
     }
-    this.applying = true;
-    this.fields().forEach(function (field) {
-      var name = field.getAttribute("data-field");
-      if (!(name in current)) return;
-      var value = current[name];
-      if (Array.isArray(value)) value = value.join("，");
-      if (value === null || value === undefined) value = "";
-      var editor = field.tagName === "TEXTAREA" ? editorFor(field) : null;
-      if (editor) editor.setData(String(value)); else field.value = value;
-    });
-    this.applying = false;
+    this.apply(fieldValues(this, current));
+    this.base = fieldValues(this, current);
     this.endConflict();
     this.dirty = false;
     this.setStatus("saved", gettext("已采用对方的版本"));
   };
 
-  Autosave.prototype.keepMine = function () {
-    // Save on top of their version: their text stays in the history as the previous revision.
-    this.endConflict();
-    this.save();
+  /* --- who else has this issue open ------------------------------------------------------------------ */
+
+  /* A heartbeat while the page is open (and at once when the writer moves to another section); the answer
+     lists the others, shown as 某某 正在编辑 on the section or issue fields they are in. Closing the page
+     says so with a beacon, which carries the CSRF token as a form field because it cannot set headers. */
+  function Presence(root) {
+    var self = this;
+    this.root = root;
+    this.url = root.getAttribute("data-url");
+    this.interval = Math.max(1, parseInt(root.getAttribute("data-interval"), 10) || 20) * 1000;
+    this.where = "";
+    this.timer = null;
+    document.addEventListener("focusin", function (event) {
+      var place = event.target.closest ? event.target.closest("[data-presence-where]") : null;
+      if (!place) return;
+      var where = place.getAttribute("data-presence-where");
+      if (where !== self.where) {
+        self.where = where;
+        self.beat();
+      }
+    });
+    window.addEventListener("pagehide", function () { self.leave(); });
+    window.addEventListener("pageshow", function (event) { if (event.persisted) self.beat(); });
+    this.beat();
+  }
+
+  Presence.prototype.beat = function () {
+    var self = this;
+    window.clearTimeout(this.timer);
+    N.postJSON(this.url, { where: this.where }).then(function (result) {
+      if (result.status === 200) self.show(result.body.others || []);
+      window.clearTimeout(self.timer);
+      self.timer = window.setTimeout(function () { self.beat(); }, self.interval);
+    });
+  };
+
+  Presence.prototype.leave = function () {
+    window.clearTimeout(this.timer);
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", N.csrfToken());
+    data.append("leave", "1");
+    if (navigator.sendBeacon) navigator.sendBeacon(this.url, data);
+  };
+
+  function names(others) {
+    var seen = [];
+    others.forEach(function (other) { if (seen.indexOf(other.name) === -1) seen.push(other.name); });
+    return seen.join("、");
+  }
+
+  Presence.prototype.show = function (others) {
+    this.root.textContent = N.interpolate(gettext("%(names)s 正在编辑本期"), { names: names(others) }, true);
+    this.root.hidden = !others.length;
+    document.querySelectorAll("[data-presence-where]").forEach(function (place) {
+      var note = place.querySelector("[data-presence-note]");
+      if (!note) return;
+      var where = place.getAttribute("data-presence-where");
+      var here = others.filter(function (other) { return other.where === where; });
+      note.textContent = N.interpolate(gettext("%(names)s 正在编辑"), { names: names(here) }, true);
+      note.hidden = !here.length;
+    });
   };
 
   /* --- source search for 参考文献 -------------------------------------------------------------------- */
@@ -318,6 +561,7 @@
     return new Autosave(form);
   });
   document.querySelectorAll("[data-source-picker]").forEach(function (root) { SourcePicker(root); });
+  document.querySelectorAll("[data-presence]").forEach(function (root) { new Presence(root); });
 
   window.addEventListener("beforeunload", function (event) {
     var pending = forms.some(function (f) { return f.dirty || f.saving; });
