@@ -5,8 +5,9 @@ from __future__ import annotations
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.utils import translation
 
-from editorial import notifications
+from editorial import images, notifications
 
 
 @shared_task(
@@ -27,3 +28,21 @@ def send_transition_emails(
     return notifications.send_transition_emails(
         issue_id=issue_id, transition=transition, actor_id=actor_id, event_id=event_id
     )
+
+
+@shared_task(
+    name="editorial.import_outside_image",
+    acks_late=True,
+    # No retries: a writer is waiting for the answer in the editor (editorial.views.uploads.image_import), and an
+    # address that failed now is reported at once; pasting it again tries again. The limits stop a stuck fetch
+    # (the fetch has its own 15 s budget).
+    soft_time_limit=40,
+    time_limit=60,
+)
+def import_outside_image(url: str, language: str | None = None) -> dict:
+    """{"url": stored URL} or {"error": "无法导入图片 <url>：<reason>"} in `language` (the writer's)."""
+    with translation.override(language):
+        try:
+            return {"url": images.import_image(url=url)}
+        except images.ImageImportFailed as failed:
+            return {"error": str(failed)}

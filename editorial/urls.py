@@ -41,6 +41,7 @@ urlpatterns = [
     path("citations/<int:pk>/", citations.citation_update, name="citation_update"),
     path("citations/<int:pk>/remove/", citations.citation_remove, name="citation_remove"),
     path("upload/", uploads.image_upload, name="upload"),
+    path("upload/import/", uploads.image_import, name="image_import"),
     # The strings of the newsroom's scripts, for gettext() in the browser; public like any static file.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["editorial"]), name="jsi18n"),
 ]

@@ -106,3 +106,13 @@ def eager():
     conf.task_always_eager = conf.task_eager_propagates = True
     yield
     conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def image_server(settings):
+    """A local HTTP server of outside images (tests/image_server.py); image imports may reach its host only."""
+    from tests.image_server import ImageServer
+
+    settings.IMAGE_FETCH_ALLOW_HOSTS = ["127.0.0.1"]
+    with ImageServer() as server:
+        yield server

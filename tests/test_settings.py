@@ -72,6 +72,8 @@ BAD = [
     ("ALLOWED_HOSTS", {"DJANGO_DEBUG": "0", "SECRET_KEY": LONG_SECRET, "ALLOWED_HOSTS": " , "}),
     ("DB_CONN_MAX_AGE", {"DB_CONN_MAX_AGE": "forever"}),
     ("LOG_LEVEL", {"LOG_LEVEL": "LOUD"}),
+    # Letting image imports reach a local test server is refused in production.
+    ("XINZHI_IMAGE_FETCH_ALLOW_HOSTS", {**PRODUCTION, "XINZHI_IMAGE_FETCH_ALLOW_HOSTS": "127.0.0.1"}),
 ]
 
 

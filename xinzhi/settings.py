@@ -228,6 +228,18 @@ if S3_BUCKET:
         },
     }
 
+# Images pasted from outside addresses are fetched by a worker (editorial.images.import_image) from public
+# addresses only. A host listed here may be local: for tests against a server on 127.0.0.1, never in production.
+IMAGE_FETCH_ALLOW_HOSTS = env_list("XINZHI_IMAGE_FETCH_ALLOW_HOSTS", [])
+if IMAGE_FETCH_ALLOW_HOSTS and not DEBUG:
+    raise ImproperlyConfigured(
+        "XINZHI_IMAGE_FETCH_ALLOW_HOSTS lets image imports reach local addresses and is for tests only; "
+        "unset it when DJANGO_DEBUG=0."
+    )
+# Seconds: for one connection, and for a whole fetch with its redirects (the writer waits for it).
+IMAGE_FETCH_CONNECT_TIMEOUT = 5.0
+IMAGE_FETCH_TIMEOUT = 15.0
+
 # --- Email ----------------------------------------------------------------------------------------------
 
 EMAIL_URL = env_url("EMAIL_URL", schemes=("smtp", "smtps", "console"), default="console://")
