@@ -3,16 +3,16 @@
 Links are absolute on the configured SITE_URL, so a feed cached once is right whatever host it was asked on.
 
 Whatever a row holds (one stored before text was cleaned, one written around the models), the feeds stay
-well-formed: every stored string goes through `feed_text`, which drops what XML 1.0 cannot carry. Titles and
-the author are plain text (Atom's default type="text"; the RSS Best Practices Profile allows HTML only in an
-item's description). The description, which RSS and Atom's summary type="html" both read as HTML, is built
-from the plain text escaped, so a summary `<img src=x onerror=...>` reaches a feed reader as text.
+well-formed: every stored string is cleaned again on the way out, since editorial.cleaning.clean_text drops the
+characters XML 1.0 forbids, which Django's XML writer refuses with an exception (a 500 for every subscriber).
+Titles and the author are plain text (Atom's default type="text"; the RSS Best Practices Profile allows HTML
+only in an item's description). The description, which RSS and Atom's summary type="html" both read as HTML,
+is built from the plain text escaped, so a summary `<img src=x onerror=...>` reaches a feed reader as text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -23,31 +23,21 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
+from editorial.cleaning import clean_text
 from editorial.models import Issue, Section, chinese_numeral
 from publishing.render.context import format_chinese_date
 from publishing.selectors import published_issues
 
 FEED_SIZE = 30
 
-# Characters outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets): the C0 controls but tab,
-# newline and carriage return, lone surrogates, U+FFFE and U+FFFF. Django's XML writer refuses the controls with
-# an exception (a 500 for every subscriber) and UTF-8 cannot encode a lone surrogate.
-_NOT_XML_CHAR = re.compile(r"[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def feed_text(value: str | None) -> str:
-    """`value` without the characters XML 1.0 forbids (each replaced by nothing); "" for None."""
-    return _NOT_XML_CHAR.sub("", value or "")
-
 
 def description_html(*, summary: str, lines: list[str]) -> str:
     """The HTML of an item's description: the summary's paragraphs, then `lines` (the contents), each one
-    paragraph of escaped plain text. The feed writer escapes it once more for XML, as RSS's description and
-    Atom's summary type="html" expect."""
-    # Split before dropping characters, as the render context does: U+000B (Word's soft return) ends a line.
-    paragraphs = [p for p in (feed_text(p).strip() for p in (summary or "").splitlines()) if p]
-    paragraphs += [line for line in (feed_text(line).strip() for line in lines) if line]
-    return format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs))
+    paragraph of cleaned, escaped plain text. The feed writer escapes it once more for XML, as RSS's description
+    and Atom's summary type="html" expect."""
+    paragraphs = clean_text(summary, multiline=True).split("\n")
+    paragraphs += [clean_text(line) for line in lines]
+    return format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs if p))
 
 
 class LatestIssuesFeed(Feed):
@@ -78,8 +68,8 @@ class LatestIssuesFeed(Feed):
 
     def item_title(self, item: Issue) -> str:
         date = format_chinese_date(item.date)
-        headline = feed_text(item.headline).strip()
-        return f"{date} · {headline}" if headline else f"{feed_text(item.series.title)} · {date}"
+        headline = clean_text(item.headline)
+        return f"{date} · {headline}" if headline else f"{clean_text(item.series.title)} · {date}"
 
     def item_description(self, item: Issue) -> str:
         return description_html(
@@ -100,7 +90,7 @@ class LatestIssuesFeed(Feed):
         return max(item.updated_at, self.item_pubdate(item))
 
     def item_author_name(self, item: Issue) -> str:
-        return feed_text(item.series.publisher)
+        return clean_text(item.series.publisher)
 
     def item_categories(self, item: Issue) -> list[str]:
         return []
