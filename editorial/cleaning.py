@@ -52,6 +52,8 @@ _STRAY_JOINER = regex.compile(
     r"(?<!\p{Extended_Pictographic}[\uFE0E\uFE0F\U0001F3FB-\U0001F3FF]*)\u200d|\u200d(?!\p{Extended_Pictographic})"
 )
 _SPACED_BREAK = regex.compile(r"\s*[\n\t]\s*")
+# Every invisible format character above, the joiner included: for comparison keys, not for stored text.
+_INVISIBLE = regex.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def clean_chars(value: str | None, *, line_break: str = "\n") -> str:
@@ -70,6 +72,14 @@ def clean_chars(value: str | None, *, line_break: str = "\n") -> str:
     if line_break != "\n":
         text = text.replace("\n", line_break)
     return text
+
+
+def drop_invisible(value: str) -> str:
+    """`value` without any invisible format character, the zero-width joiner of emoji sequences included.
+
+    For comparison keys (the search index and the queries matched against it), where 👩‍💻 and 👩💻 may as well be
+    the same, and where a key must not depend on the characters around one joiner."""
+    return _INVISIBLE.sub("", value)
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:

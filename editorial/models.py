@@ -15,6 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from editorial.fields import CleanCharField, CleanJSONField, CleanTextField, CleanURLField
 from editorial.sanitize import SanitizedHTMLField
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
@@ -72,21 +73,21 @@ class Series(models.Model):
     """The bulletin as a publication: its masthead, footer and daily timetable."""
 
     slug = models.SlugField(_("标识"), unique=True, validators=[RegexValidator(r"^[a-z0-9-]+$")])
-    title = models.CharField(_("刊名"), max_length=200)
-    publisher = models.CharField(_("主办单位"), max_length=200)
-    producers = models.CharField(_("出品"), max_length=200, blank=True)
-    website = models.URLField(_("网站"), blank=True)
-    contact_heading = models.CharField(
+    title = CleanCharField(_("刊名"), max_length=200)
+    publisher = CleanCharField(_("主办单位"), max_length=200)
+    producers = CleanCharField(_("出品"), max_length=200, blank=True)
+    website = CleanURLField(_("网站"), blank=True)
+    contact_heading = CleanCharField(
         _("联系栏标题"), max_length=200, blank=True, default="联系我们，请扫描二维码"
     )
-    footer_blocks = models.JSONField(
+    footer_blocks = CleanJSONField(
         _("页脚介绍"),
         default=list,
         blank=True,
         validators=[validate_block_list],
         help_text=_('列表：[{"title": "新质生产力工作委员会", "body": "……"}]'),
     )
-    qr_targets = models.JSONField(
+    qr_targets = CleanJSONField(
         _("二维码"),
         default=list,
         blank=True,
@@ -132,7 +133,7 @@ class Series(models.Model):
 
 
 class Topic(models.Model):
-    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name = CleanCharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(_("标识"), max_length=80, unique=True, allow_unicode=True)
 
     class Meta:
@@ -163,8 +164,8 @@ class Issue(models.Model):
     )
     date = models.DateField(_("日期"))
     number = models.PositiveIntegerField(_("期号"), null=True, blank=True)
-    headline = models.CharField(_("本期标题"), max_length=200, blank=True)
-    summary = models.TextField(_("摘要"), blank=True)
+    headline = CleanCharField(_("本期标题"), max_length=200, blank=True)
+    summary = CleanTextField(_("摘要"), blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=IssueState.choices, default=IssueState.DRAFT)
     publish_at = models.DateTimeField(_("计划发布时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
@@ -219,7 +220,7 @@ class Section(models.Model):
         Issue, on_delete=models.CASCADE, related_name="sections", verbose_name=_("期刊")
     )
     position = models.PositiveSmallIntegerField(_("序号"))
-    headline = models.CharField(_("标题"), max_length=200)
+    headline = CleanCharField(_("标题"), max_length=200)
     body = SanitizedHTMLField(_("新闻正文"), blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="sections", verbose_name=_("主题"))
     author = models.ForeignKey(
@@ -330,7 +331,7 @@ class IssueEvent(models.Model):
         verbose_name=_("操作人"),
         help_text=_("为空表示系统（定时发布、导入）。"),
     )
-    comment = models.TextField(_("说明"), blank=True)
+    comment = CleanTextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -358,7 +359,7 @@ class Correction(models.Model):
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("期刊")
     )
-    note = models.TextField(_("更正说明"))
+    note = CleanTextField(_("更正说明"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -400,7 +401,7 @@ class ReviewComment(models.Model):
         related_name="+",
         verbose_name=_("审核人"),
     )
-    body = models.TextField(_("意见"))
+    body = CleanTextField(_("意见"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -15,6 +15,7 @@ from django.db.models import F, Max, Model
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from editorial.cleaning import clean_text
 from editorial.errors import (
     DuplicateIssue,
     InvalidInput,
@@ -42,7 +43,8 @@ def _require_editable(*, issue: Issue, user, frozen_ok: bool = False) -> None:
 def topics_from_names(names: Iterable[str]) -> list[Topic]:
     topics = []
     for raw in names:
-        name = raw.strip()
+        # Cleaned as Topic.name will be, so that the lookup finds what the insert would collide with.
+        name = clean_text(raw)
         if not name:
             continue
         if len(name) > 50:
@@ -80,7 +82,7 @@ def _clean_section_data(data: dict) -> dict:
         raise InvalidInput(_("未知字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
     cleaned = dict(data)
     if "headline" in cleaned:
-        cleaned["headline"] = (cleaned["headline"] or "").strip()
+        cleaned["headline"] = clean_text(cleaned["headline"])
         if not cleaned["headline"]:
             raise InvalidInput(_("条目标题不能为空。"))
         if len(cleaned["headline"]) > 200:
@@ -108,7 +110,7 @@ def _clean_number(value) -> int | None:
 
 
 def _clean_issue_headline(value: str | None) -> str:
-    headline = (value or "").strip()
+    headline = clean_text(value)
     if len(headline) > 200:
         raise InvalidInput(_("本期标题太长（最多 200 字）。"))
     return headline

@@ -72,6 +72,7 @@ from django.urls import get_script_prefix
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from editorial.cleaning import clean_chars, clean_text, drop_invisible
 from editorial.models import Issue, IssueState, Section, Topic
 from publishing import cache as page_cache
 
@@ -99,9 +100,10 @@ _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|tr|figcaption|caption)>|<b
 
 
 def normalize(text: str) -> str:
-    """What is indexed and what is searched: NFKC (full-width letters and digits become ASCII), case folded,
-    without whitespace and without the field separator."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """What is indexed and what is searched: cleaned as stored text is (editorial.cleaning: no control or
+    invisible character: 绿, a zero-width space, 电 is 绿电), NFKC (full-width letters and digits become ASCII), case
+    folded, without whitespace and without the field separator."""
+    folded = unicodedata.normalize("NFKC", drop_invisible(clean_chars(text))).casefold()
     return _WHITESPACE.sub("", folded).replace(FIELD_SEPARATOR, "")
 
 
@@ -124,7 +126,8 @@ def html_to_text(value: str) -> str:
 
 def clean_query(raw: str | None) -> tuple[str, str, bool]:
     """The reader's query -> (the query as shown back, its normalized form, whether it was cut)."""
-    shown = " ".join((raw or "").replace("\x00", "").split())
+    # Cleaned as stored text is: a query pasted with a zero-width space or a soft hyphen finds the plain word.
+    shown = " ".join(clean_text(raw).split())
     cut = len(shown) > MAX_QUERY_LENGTH
     if cut:
         shown = shown[:MAX_QUERY_LENGTH]

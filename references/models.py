@@ -9,6 +9,8 @@ import unicodedata
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from editorial.cleaning import clean_text
+from editorial.fields import CleanCharField, CleanURLField
 from editorial.models import Issue, Section
 
 
@@ -26,8 +28,9 @@ class DatePrecision(models.TextChoices):
 
 
 def normalize_text(value: str) -> str:
-    """NFKC, folded case, single spaces: what two spellings of the same title have in common."""
-    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+    """Cleaned (no invisible characters), NFKC, folded case, single spaces: what two spellings of the same title
+    have in common."""
+    return " ".join(unicodedata.normalize("NFKC", clean_text(value)).casefold().split())
 
 
 def format_date(date: dt.date | None, precision: str) -> str:
@@ -45,9 +48,9 @@ def source_fingerprint(*, outlet: str, title: str, date: dt.date | None, precisi
 class Source(models.Model):
     """A cited document. One row per document, however many issues cite it (see `fingerprint`)."""
 
-    outlet = models.CharField(_("发布机构"), max_length=200, db_index=True)
-    title = models.CharField(_("标题"), max_length=500)
-    url = models.URLField(_("链接"), max_length=1000, blank=True)
+    outlet = CleanCharField(_("发布机构"), max_length=200, db_index=True)
+    title = CleanCharField(_("标题"), max_length=500)
+    url = CleanURLField(_("链接"), max_length=1000, blank=True)
     date = models.DateField(_("日期"), null=True, blank=True)
     date_precision = models.CharField(
         _("日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -87,9 +90,7 @@ class Citation(models.Model):
         Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("来源")
     )
     position = models.PositiveSmallIntegerField(_("序号"))
-    note = models.CharField(
-        _("用途"), max_length=500, blank=True, help_text=_("例如：用于数据要素改革分析。")
-    )
+    note = CleanCharField(_("用途"), max_length=500, blank=True, help_text=_("例如：用于数据要素改革分析。"))
     sections = models.ManyToManyField(
         Section, blank=True, related_name="citations", verbose_name=_("支持的条目")
     )

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from editorial.cleaning import clean_text
 from editorial.errors import InvalidInput, TransitionForbidden, TransitionNotAllowed
 from editorial.models import Issue
 from editorial.roles import can_edit_content
@@ -43,7 +44,7 @@ def _lock_editable(*, issue: Issue, user, permission: str) -> Issue:
 
 
 def _clean_note(note: str | None) -> str:
-    text = (note or "").strip()
+    text = clean_text(note)
     if len(text) > MAX_NOTE_LENGTH:
         raise InvalidInput(_("用途说明太长（最多 500 字）。"))
     return text
@@ -78,7 +79,8 @@ def source_find_or_create(
     """The source with this outlet, title and date, created if no spelling of it exists yet."""
     if not user.has_perm("references.add_source"):
         raise TransitionForbidden(_("您没有权限新建来源。"))
-    outlet, title, url = (outlet or "").strip(), (title or "").strip(), (url or "").strip()
+    # Cleaned before the checks, so that a title of invisible characters is missing, not present.
+    outlet, title, url = clean_text(outlet), clean_text(title), clean_text(url)
     if not outlet or not title:
         raise InvalidInput(_("新建来源需要填写发布机构和标题。"))
     if len(outlet) > 200 or len(title) > 500:
