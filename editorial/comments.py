@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from editorial.cleaning import clean_text
 from editorial.errors import InvalidInput, TransitionForbidden, TransitionNotAllowed
 from editorial.models import Issue, IssueState, ReviewComment, Section
 from editorial.roles import can_edit_content
@@ -36,7 +37,8 @@ def comment_add(*, issue: Issue, user, body: str, section: Section | None = None
     """A reviewer's comment on `issue`, attached to `section` when given."""
     if not can_comment(user, issue):
         raise TransitionForbidden(_("只有审核人可以添加审核意见。"))
-    text = (body or "").strip()
+    # Cleaned as it will be stored: a comment of invisible characters alone is empty.
+    text = clean_text(body, multiline=True)
     if not text:
         raise InvalidInput(_("审核意见不能为空。"))
     if len(text) > MAX_COMMENT_LENGTH:

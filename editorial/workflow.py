@@ -23,6 +23,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from editorial.cleaning import clean_text
 from editorial.errors import InvalidInput, TransitionForbidden, TransitionNotAllowed
 from editorial.models import Correction, Issue, IssueEvent, IssueState, Revision, Section
 from editorial.signals import issue_transitioned
@@ -86,7 +87,8 @@ def available_transitions(*, issue: Issue, user) -> list[Transition]:
 
 
 def _require_text(value: str | None, message: str) -> str:
-    text = (value or "").strip()
+    # Cleaned as it will be stored: a reason of invisible characters alone is no reason.
+    text = clean_text(value, multiline=True)
     if not text:
         raise InvalidInput(message)
     if len(text) > 5000:
