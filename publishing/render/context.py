@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from editorial.cleaning import clean_text
 from editorial.models import Issue, Section, chinese_numeral
 from editorial.sanitize import sanitize_html
 from editorial.workflow import is_blank_html
@@ -83,6 +84,11 @@ def load_issue(issue: Issue | int) -> Issue:
 
 
 def build_context(issue: Issue | int) -> dict:
+    """The plain data of `issue` for the three outputs; four queries whatever its size.
+
+    Every stored string is cleaned again on the way out (plain text with editorial.cleaning.clean_text, rich text
+    with sanitize_html), so a row stored before cleaning existed or written around the models (raw SQL) still
+    renders: no control character to garble the PDF's text or break the WeChat HTML, no script."""
     issue = load_issue(issue)
     series = issue.series
     date_display = format_chinese_date(issue.date)
@@ -91,14 +97,15 @@ def build_context(issue: Issue | int) -> dict:
     for index, section in enumerate(issue.sections.all(), start=1):
         numeral = chinese_numeral(index)
         analysis = getattr(section, "analysis", None)
+        section_headline = clean_text(section.headline)
         sections.append(
             {
                 "position": index,
                 "numeral": numeral,
                 "anchor": f"section-{index}",
-                "headline": section.headline,
+                "headline": section_headline,
                 "heading": _("%(numeral)s、%(headline)s")
-                % {"numeral": numeral, "headline": section.headline},
+                % {"numeral": numeral, "headline": section_headline},
                 "news_html": _html(section.body),
                 "analysis_html": _html_or_blank(analysis.body if analysis else ""),
             }
@@ -108,38 +115,41 @@ def build_context(issue: Issue | int) -> dict:
         {
             "position": index,
             "anchor": f"ref-{index}",
-            "entry": format_entry(citation),
-            "outlet": citation.source.outlet,
-            "title": citation.source.title,
+            "entry": clean_text(format_entry(citation)),
+            "outlet": clean_text(citation.source.outlet),
+            "title": clean_text(citation.source.title),
             "date": citation.source.date_display,
-            "note": citation.note,
-            "url": citation.source.url,
-            "url_display": _display_url(citation.source.url) if citation.source.url else "",
+            "note": clean_text(citation.note),
+            "url": clean_text(citation.source.url),
+            "url_display": _display_url(clean_text(citation.source.url)) if citation.source.url else "",
         }
         for index, citation in enumerate(issue.citations.all(), start=1)
     ]
 
     qr_codes = [
         {
-            "label": target["label"],
-            "url": target["url"],
+            "label": clean_text(target.get("label")),
+            "url": url,
             # Long URLs (an account profile link) say nothing to a reader: the code itself is the link.
-            "display_url": _display_url(target["url"]) if len(_display_url(target["url"])) <= 32 else "",
+            "display_url": _display_url(url) if len(_display_url(url)) <= 32 else "",
         }
-        | qr_code(target["url"])
+        | qr_code(url)
         for target in series.qr_targets or []
-        if isinstance(target, dict) and target.get("url")
+        if isinstance(target, dict) and (url := clean_text(target.get("url")))
     ]
 
-    headline = issue.headline.strip()
+    headline = clean_text(issue.headline)
+    summary = clean_text(issue.summary, multiline=True)
+    series_title = clean_text(series.title)
+    website = clean_text(series.website)
     return {
         "lang": LANGUAGE,
         "site_url": settings.SITE_URL,
-        "title": _("%(series)s · %(date)s") % {"series": series.title, "date": date_display},
+        "title": _("%(series)s · %(date)s") % {"series": series_title, "date": date_display},
         "masthead": {
-            "title": series.title,
-            "publisher": series.publisher,
-            "producers": series.producers,
+            "title": series_title,
+            "publisher": clean_text(series.publisher),
+            "producers": clean_text(series.producers),
             "date": date_display,
             "date_iso": issue.date.isoformat(),
             "number": issue.number,
@@ -151,24 +161,24 @@ def build_context(issue: Issue | int) -> dict:
             "number": issue.number,
         },
         "headline": headline,
-        "summary": issue.summary.strip(),
-        "summary_paragraphs": [p.strip() for p in issue.summary.splitlines() if p.strip()],
+        "summary": summary,
+        "summary_paragraphs": [p for p in summary.split("\n") if p],
         "sections": sections,
         "citations": citations,
         "footer": {
-            "contact_heading": series.contact_heading,
+            "contact_heading": clean_text(series.contact_heading),
             "qr_codes": qr_codes,
             "about": [
-                {"title": block["title"], "body": block["body"]}
+                {"title": clean_text(block.get("title")), "body": body}
                 for block in series.footer_blocks or []
-                if isinstance(block, dict) and block.get("body")
+                if isinstance(block, dict) and (body := clean_text(block.get("body"), multiline=True))
             ],
-            "website": series.website,
-            "website_display": _display_url(series.website) if series.website else "",
+            "website": website,
+            "website_display": _display_url(website) if website else "",
         },
         "corrections": [
             {
-                "note": correction.note,
+                "note": clean_text(correction.note, multiline=True),
                 "date": format_chinese_date(timezone.localtime(correction.created_at, series.zone).date()),
             }
             for correction in issue.corrections.all()

@@ -1,0 +1,87 @@
+"""Rows stored before cleaning existed, or written around the models (raw SQL), still render cleanly: the render
+context cleans every string again, so the PDF's text stays extractable, the WeChat HTML passes its lint and no
+output carries a control or invisible character."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import connection
+from pypdf import PdfReader
+
+from editorial.models import Correction, Section
+from publishing.render import build_context, render_pdf, render_web, render_wechat
+from references.models import Citation, Source
+from tests import corpus
+
+# No line breaks (U+000B, U+0085): a one-line field turns those into a space, tested with the corpus.
+DIRTY = "控\x00制\x01\x08\x1f\x7f\x80\x9f\ufffe\uffff字\u200b符\u00ad\ufeff\u202e反"
+CLEAN = "控制字符反"
+
+
+def raw_update(table: str, pk: int, **values) -> None:
+    columns = ", ".join(f"{name} = %s" for name in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {columns} WHERE id = %s", [*values.values(), pk])
+
+
+@pytest.fixture
+def dirty_issue(draft_issue, writer):
+    # The NUL is stripped here: PostgreSQL cannot store it at all, so no row can hold it.
+    dirty = DIRTY.replace("\x00", "")
+    section = Section.objects.get(issue=draft_issue, position=1)
+    source = Source.objects.create(outlet="国家数据局", title="来源", fingerprint="dirty")
+    citation = Citation.objects.create(issue=draft_issue, source=source, position=1, note="用于")
+    correction = Correction.objects.create(issue=draft_issue, note="更正", author=writer)
+    raw_update("editorial_issue", draft_issue.pk, headline=f"标题{dirty}", summary=f"\u3000\u3000摘要{dirty}")
+    raw_update(
+        "editorial_section",
+        section.pk,
+        headline=f"条目{dirty}",
+        body=f"<p>\u3000新闻{dirty}</p><p>&nbsp;</p>",
+    )
+    raw_update("references_source", source.pk, outlet=f"机构{dirty}", title=f"题名{dirty}")
+    raw_update("references_citation", citation.pk, note=f"用于{dirty}")
+    raw_update("editorial_correction", correction.pk, note=f"更正{dirty}")
+    raw_update("editorial_series", draft_issue.series_id, publisher=f"主办{dirty}")
+    return draft_issue
+
+
+def test_the_context_cleans_every_stored_string_again(dirty_issue):
+    context = build_context(dirty_issue)
+
+    assert context["headline"] == f"标题{CLEAN}"
+    assert context["summary_paragraphs"] == [f"摘要{CLEAN}"]
+    assert context["sections"][0]["heading"] == f"一、条目{CLEAN}"
+    assert context["sections"][0]["news_html"] == f"<p>新闻{CLEAN}</p>"
+    assert context["citations"][0]["entry"].startswith(f"机构{CLEAN} | 题名{CLEAN}")
+    assert context["citations"][0]["note"] == f"用于{CLEAN}"
+    assert context["corrections"][0]["note"] == f"更正{CLEAN}"
+    assert context["masthead"]["publisher"] == f"主办{CLEAN}"
+
+
+def test_web_and_wechat_carry_no_control_or_invisible_character(dirty_issue):
+    web = render_web(dirty_issue)
+    wechat = render_wechat(dirty_issue)  # raises if the lint finds anything
+
+    for output in (web, wechat):
+        assert corpus.forbidden_chars(output) == []
+        assert f"标题{CLEAN}" in output
+        assert f"新闻{CLEAN}" in output
+
+
+def test_the_pdf_text_of_dirty_rows_is_extractable_and_clean(dirty_issue):
+    pdf = render_pdf(dirty_issue)
+
+    text = corpus.squash("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages))
+    assert corpus.forbidden_chars(text) == []
+    for expected in (
+        f"标题{CLEAN}",
+        f"摘要{CLEAN}",
+        f"新闻{CLEAN}",
+        f"一、条目{CLEAN}",
+        f"用于{CLEAN}",
+        f"更正{CLEAN}",
+    ):
+        assert expected in text
