@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from editorial import merging, presence, selectors, services, workflow
+from editorial import cleaning, merging, presence, selectors, services, workflow
 from editorial.comments import can_comment, can_resolve
 from editorial.errors import StaleVersion, TransitionForbidden
 from editorial.forms import (
@@ -176,6 +176,8 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         "meta_form": IssueMetaForm.for_issue(issue) if editable else None,
         "sections": sections,
         "media": media,
+        # What image_import.js treats as our own images (the rule the sanitizer keeps images by).
+        "own_image_bases": cleaning.media_base_urls() if media else [],
         "section_create_form": SectionCreateForm() if editable else None,
         "citations": _citation_rows(issue),
         "citation_form": CitationForm(issue=issue) if editable else None,

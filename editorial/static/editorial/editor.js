@@ -97,6 +97,12 @@
   Autosave.prototype.save = function () {
     var self = this;
     window.clearTimeout(this.timer);
+    // Images pasted from outside are still being imported (image_import.js): save once they are ours.
+    var importing = N.importsPending && N.importsPending(this.form);
+    if (importing) {
+      this.dirty = true;
+      return importing.then(function () { return self.save(); });
+    }
     if (this.saving) {
       this.again = true;
       return this.saving;
