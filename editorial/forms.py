@@ -13,12 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.widgets import CKEditor5Widget
 
 from editorial import images
+from editorial.fields import CleanedCharField, CleanedTextField, CleanedURLField
 from editorial.models import Issue, Section, Series
 
 
 class RichTextWidget(CKEditor5Widget):
     """CKEditor 5 in the reader's language: its built-in English for an English interface, otherwise the
-    translation the settings configure (and the widget's media load)."""
+    translation the settings configure (and the widget's media load).
+
+    Its media add the newsroom's editor plugin after CKEditor's bundle: the configuration names it
+    (`extraPlugins`), so every page with this widget must load it or the editor does not start."""
+
+    class Media:
+        js = ["editorial/ckeditor_hooks.js"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,8 +63,8 @@ def parse_id_list(value) -> list[int]:
 class IssueCreateForm(forms.Form):
     series = forms.ModelChoiceField(label=_("刊物"), queryset=Series.objects.all(), empty_label=None)
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    headline = forms.CharField(label=_("本期标题"), max_length=200, required=False)
-    summary = forms.CharField(label=_("摘要"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    headline = CleanedCharField(label=_("本期标题"), max_length=200, required=False)
+    summary = CleanedTextField(label=_("摘要"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,13 +76,13 @@ class IssueCreateForm(forms.Form):
 
 
 class IssueMetaForm(forms.Form):
-    headline = forms.CharField(
+    headline = CleanedCharField(
         label=_("本期标题"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"data-field": "headline"}),
     )
-    summary = forms.CharField(
+    summary = CleanedTextField(
         label=_("摘要"),
         required=False,
         max_length=5000,
@@ -107,7 +114,7 @@ class IssueMetaForm(forms.Form):
 
 
 class SectionForm(forms.Form):
-    headline = forms.CharField(
+    headline = CleanedCharField(
         label=_("标题"), max_length=200, widget=forms.TextInput(attrs={"data-field": "headline"})
     )
     body = forms.CharField(
@@ -122,7 +129,7 @@ class SectionForm(forms.Form):
         max_length=200_000,
         widget=RichTextWidget(config_name="default", attrs={"data-field": "analysis"}),
     )
-    topics = forms.CharField(
+    topics = CleanedTextField(
         label=_("主题"),
         required=False,
         max_length=1000,
@@ -154,7 +161,7 @@ class SectionForm(forms.Form):
 
 
 class SectionCreateForm(forms.Form):
-    headline = forms.CharField(label=_("新条目标题"), max_length=200)
+    headline = CleanedCharField(label=_("新条目标题"), max_length=200)
 
 
 class OrderForm(forms.Form):
@@ -169,7 +176,7 @@ class RestoreForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanedTextField(
         label=_("原因"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -197,7 +204,7 @@ class CommentForm(forms.Form):
     section = forms.ModelChoiceField(
         label=_("条目"), queryset=Section.objects.none(), required=False, empty_label=_("整期")
     )
-    body = forms.CharField(label=_("意见"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = CleanedTextField(label=_("意见"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, issue: Issue, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,17 +213,17 @@ class CommentForm(forms.Form):
 
 
 class SourceSearchForm(forms.Form):
-    q = forms.CharField(max_length=200, required=False)
+    q = CleanedCharField(max_length=200, required=False)
 
 
 class CitationForm(forms.Form):
     """Add a citation: an existing source (`source`) or a new one (outlet, title, url, date, kind)."""
 
     source = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    outlet = forms.CharField(label=_("发布机构"), max_length=200, required=False)
-    title = forms.CharField(label=_("标题"), max_length=500, required=False)
-    url = forms.URLField(label=_("链接"), max_length=1000, required=False, assume_scheme="https")
-    date = forms.CharField(
+    outlet = CleanedCharField(label=_("发布机构"), max_length=200, required=False)
+    title = CleanedCharField(label=_("标题"), max_length=500, required=False)
+    url = CleanedURLField(label=_("链接"), max_length=1000, required=False, assume_scheme="https")
+    date = CleanedCharField(
         label=_("日期"),
         max_length=10,
         required=False,
@@ -224,7 +231,7 @@ class CitationForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "2026-06-27"}),
     )
     kind = forms.ChoiceField(label=_("类型"), required=False)
-    note = forms.CharField(
+    note = CleanedCharField(
         label=_("用途"),
         max_length=500,
         required=False,
@@ -264,7 +271,7 @@ class CitationForm(forms.Form):
 
 
 class CitationUpdateForm(forms.Form):
-    note = forms.CharField(label=_("用途"), max_length=500, required=False)
+    note = CleanedCharField(label=_("用途"), max_length=500, required=False)
     sections = forms.ModelMultipleChoiceField(
         label=_("支持的条目"),
         queryset=Section.objects.none(),

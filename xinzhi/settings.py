@@ -289,7 +289,40 @@ if not DEBUG:
 
 # --- Rich text editor -----------------------------------------------------------------------------------
 
-# No source editing, HTML embed or general HTML support: what the toolbar can make is what the server keeps.
+# CKEditor 5 as django-ckeditor-5's prebuilt bundle ships it loads over 50 plugins, most of which accept content
+# the server drops (editorial/sanitize.py): colours, fonts, highlight, alignment, indents, arbitrary HTML, code,
+# media, to-do lists, table and image styles. Removing them from the editor's model makes a paste show what will
+# be saved. The names are the bundle's (django_ckeditor_5/static/django_ckeditor_5/src/ckeditor.js);
+# tests/editorial/test_editor_fixtures.py checks each against it, since an unknown name stops the editor.
+# Markdown and FullPage each swap the data processor: without both gone getData() would be Markdown.
+CKEDITOR_5_REMOVED_PLUGINS = [
+    "Markdown",
+    "FullPage",
+    "GeneralHtmlSupport",
+    "Style",
+    "HtmlEmbed",
+    "SourceEditing",
+    "Font",
+    "Highlight",
+    "Alignment",
+    "IndentBlock",
+    "CodeBlock",
+    "Code",
+    "Underline",
+    "Strikethrough",
+    "Subscript",
+    "Superscript",
+    "MediaEmbed",
+    "TodoList",
+    "TableProperties",
+    "TableCellProperties",
+    "ImageResize",
+    "ImageStyle",
+    "LinkImage",
+    "Mention",
+    "PageBreak",
+    "HorizontalLine",
+]
 CKEDITOR_5_CONFIGS = {
     "default": {
         "toolbar": [
@@ -300,6 +333,8 @@ CKEDITOR_5_CONFIGS = {
             "link",
             "bulletedList",
             "numberedList",
+            "outdent",
+            "indent",
             "blockQuote",
             "|",
             "insertTable",
@@ -308,6 +343,10 @@ CKEDITOR_5_CONFIGS = {
             "undo",
             "redo",
         ],
+        "removePlugins": CKEDITOR_5_REMOVED_PLUGINS,
+        # editorial/static/editorial/ckeditor_hooks.js: script/style and unsafe links never enter the editor,
+        # the data carries nothing the server changes. Loaded by editorial.forms.RichTextWidget's media.
+        "extraPlugins": ["callback:XinzhiEditorRules"],
         "heading": {
             "options": [
                 {"model": "paragraph", "title": "Paragraph", "class": "ck-heading_paragraph"},
@@ -315,9 +354,19 @@ CKEDITOR_5_CONFIGS = {
                 {"model": "heading4", "view": "h4", "title": "Heading 4", "class": "ck-heading_heading4"},
             ]
         },
-        # Alternative text and captions for images, row/column tools for tables (CKEditor warns without them).
-        "image": {"toolbar": ["imageTextAlternative", "toggleImageCaption"]},
-        "table": {"contentToolbar": ["tableColumn", "tableRow", "mergeTableCells"]},
+        # Numbered lists may start at any number (<ol start>); no marker styles or reversed order, which the
+        # outputs do not print. No class on a list item whose whole text is bold (ck-list-marker-bold).
+        "list": {
+            "properties": {"styles": False, "startIndex": True, "reversed": False},
+            "enableListItemMarkerFormatting": False,
+        },
+        # Alternative text and captions for images; an uploaded image is a block (it can have a caption).
+        "image": {"toolbar": ["imageTextAlternative", "toggleImageCaption"], "insert": {"type": "block"}},
+        # New tables start with a header row; row/column tools and the caption (CKEditor warns without them).
+        "table": {
+            "contentToolbar": ["tableColumn", "tableRow", "mergeTableCells", "toggleTableCaption"],
+            "defaultHeadings": {"rows": 1},
+        },
         "language": "zh-cn",
     }
 }
