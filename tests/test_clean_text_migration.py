@@ -74,7 +74,8 @@ def dirty(series, writer, reviewer, make_issue):
         footer_blocks=json.dumps([{"title": "\ufeff关于", "body": "第一行\x0b第二行"}]),
     )
     raw_update("editorial_issue", issue.pk, headline="本期\u200b标题\x1b", summary="第一行\x0b第二行")
-    raw_update("editorial_section", section.pk, headline="绿\u200b电\x00", body=DIRTY_BODY)
+    # \x01, not \x00: PostgreSQL refuses NUL in text columns, so no stored row can hold one.
+    raw_update("editorial_section", section.pk, headline="绿\u200b电\x01", body=DIRTY_BODY)
     raw_update("editorial_analysis", section.analysis.pk, body="<p>&nbsp;</p><script>alert('x')</script>")
     raw_update("editorial_topic", Topic.objects.get(name="数据要素").pk, name="数据\u200b要素")
     raw_update("editorial_topic", dirty_topic.pk, name="能\u00ad源")
