@@ -13,6 +13,7 @@ footer (contact, QR codes, about blocks, website) follows the references.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from editorial import services
+from editorial.cleaning import clean_chars
 from editorial.errors import InvalidInput, TransitionNotAllowed
 from editorial.models import (
     CHINESE_NUMERALS,
@@ -210,13 +212,21 @@ def _plain(raw: str) -> tuple[str, bool]:
     return _strip(text), marked
 
 
+def _clean_row(row: str) -> str:
+    """One line of the file cleaned like typed text (editorial.cleaning.clean_chars: controls and invisible
+    characters gone, NFC), before anything reads it, so that limits, the duplicate check and the fingerprint see
+    what will be stored. A line break inside the line (Word's soft return U+000B, U+2028, NEL) joins its pieces
+    as a line break of the file does (`_join`), and the line keeps its number."""
+    return functools.reduce(_join, clean_chars(row).split("\n"))
+
+
 def _lines(text: str) -> list[_Line]:
     # Split on newlines only: str.splitlines() would also split on \f and \x1c..\x1e, and the line numbers
     # would no longer match what an editor shows.
     rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     result = []
     for number, row in enumerate(rows, start=1):
-        raw = _strip(row)
+        raw = _strip(_clean_row(row))
         plain, marked = _plain(raw)
         result.append(_Line(number=number, raw=raw, plain=plain, marked=marked))
     return result
