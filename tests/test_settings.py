@@ -88,6 +88,13 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, env):
     assert "hunter2" not in result.stderr  # a password in a bad URL is not echoed into logs
 
 
+def test_the_image_fetch_test_host_is_accepted_in_development_only_and_unset_by_default():
+    show = "import django; django.setup(); from django.conf import settings; print(settings.IMAGE_FETCH_ALLOW_HOSTS)"
+
+    assert start(show).stdout.strip() == "[]"
+    assert start(show, XINZHI_IMAGE_FETCH_ALLOW_HOSTS="127.0.0.1").stdout.strip() == "['127.0.0.1']"
+
+
 def test_manage_py_check_also_refuses_a_bad_value():
     result = start("", "manage.py", "check", TIME_ZONE="Mars/Olympus")
 
