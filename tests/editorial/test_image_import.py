@@ -182,3 +182,39 @@ def test_the_task_takes_and_returns_plain_json(media, image_server, eager):
     assert json.loads(json.dumps(answer)) == answer
     assert answer["url"].startswith("/media/newsroom/")
     assert len(stored_files(media)) == 1
+
+
+class _Pending:
+    """What apply_async returns when no worker answers in time."""
+
+    def get(self, timeout, propagate):
+        from celery.exceptions import TimeoutError as ResultTimeout
+
+        raise ResultTimeout("The operation timed out.")
+
+
+def test_a_worker_that_does_not_answer_in_time_gives_a_message(client, writer, media, monkeypatch):
+    from editorial import tasks
+
+    monkeypatch.setattr(tasks.import_outside_image, "apply_async", lambda args: _Pending())
+    client.force_login(writer)
+
+    response = post(client, "https://images.example.com/a.jpg")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "无法导入图片 https://images.example.com/a.jpg：导入超时，请稍后重新粘贴"
+    }
+
+
+def test_a_failing_task_gives_a_message_not_a_500(client, writer, media, eager, monkeypatch):
+    def broken(*, url):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("editorial.images.import_image", broken)
+    client.force_login(writer)
+
+    response = post(client, "https://images.example.com/a.jpg")
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "无法导入图片 https://images.example.com/a.jpg：服务器内部错误"}
