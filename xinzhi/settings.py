@@ -347,13 +347,29 @@ CKEDITOR_5_CONFIGS = {
         # editorial/static/editorial/ckeditor_hooks.js: script/style and unsafe links never enter the editor,
         # the data carries nothing the server changes. Loaded by editorial.forms.RichTextWidget's media.
         "extraPlugins": ["callback:XinzhiEditorRules"],
+        # Two heading levels under the section's own headline. Pasted headings of other levels keep being
+        # headings (h1/h2 as h3, h5/h6 as h4) instead of turning into paragraphs.
         "heading": {
             "options": [
                 {"model": "paragraph", "title": "Paragraph", "class": "ck-heading_paragraph"},
-                {"model": "heading3", "view": "h3", "title": "Heading 3", "class": "ck-heading_heading3"},
-                {"model": "heading4", "view": "h4", "title": "Heading 4", "class": "ck-heading_heading4"},
+                {
+                    "model": "heading3",
+                    "view": "h3",
+                    "title": "Heading 3",
+                    "class": "ck-heading_heading3",
+                    "upcastAlso": ["h1", "h2"],
+                },
+                {
+                    "model": "heading4",
+                    "view": "h4",
+                    "title": "Heading 4",
+                    "class": "ck-heading_heading4",
+                    "upcastAlso": ["h5", "h6"],
+                },
             ]
         },
+        # An address typed or pasted without a scheme (www.gov.cn/...) is a web address, not a path on our site.
+        "link": {"defaultProtocol": "https://"},
         # Numbered lists may start at any number (<ol start>); no marker styles or reversed order, which the
         # outputs do not print. No class on a list item whose whole text is bold (ck-list-marker-bold).
         "list": {

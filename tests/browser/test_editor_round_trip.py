@@ -136,6 +136,34 @@ CONSTRUCTS: dict[str, list[tuple]] = {
         ("exec", "toggleTableCaption", {"focusCaptionOnShow": True}),
         ("type", "表1 各地算力"),
     ],
+    "table-header-column-merged": [
+        ("exec", "insertTable", {"rows": 3, "columns": 3}),
+        ("exec", "setTableColumnHeader", None),
+        ("type", "指标"),
+        ("press", "Tab"),
+        ("type", "2025年"),
+        ("press", "Tab"),
+        ("type", "2026年"),
+        ("press", "Tab"),
+        ("type", "算力"),
+        ("press", "Tab"),
+        ("type", "8 EFLOPS"),
+        ("exec", "mergeTableCellRight", None),
+        ("press", "Tab"),
+        ("type", "绿电"),
+        ("press", "Tab"),
+        ("type", "30%"),
+        ("press", "Tab"),
+        ("type", "45%"),
+    ],
+    "link-form": [
+        # Through the link balloon (Ctrl+K), an address typed without a scheme: it gets https://.
+        ("type", "中国政府网"),
+        ("select", 0, 5),
+        ("press", "Control+k"),
+        ("type", "www.gov.cn/zhengce/"),
+        ("press", "Enter"),
+    ],
     "image": [
         ("upload",),
         ("exec", "imageTextAlternative", {"newValue": "算力网络示意图"}),
@@ -300,14 +328,17 @@ WORD_PASTE = (
 WECHAT_PASTE = (
     '<section style="margin:0;color:rgb(62,62,62)"><p style="text-align:justify">'
     '<span style="color:rgb(255,0,0);background-color:rgb(255,255,0);font-size:18px">微信黄底红字</span>'
-    '<mark class="marker-yellow">高亮</mark><u>下划线</u></p>'
+    '<mark class="marker-yellow">高亮</mark><u>下划线</u><span style="font-weight:700">加粗</span></p>'
+    '<h2 style="color:blue">小标题</h2>'
     "<style>.rich_media_content{font-size:17px}</style><script>alert('y')</script>"
     '<p><a href=" java&#x09;script:alert(2)">伪装链接</a></p></section>'
 )
 # The second paste starts in the paragraph the first one ended with, as pasting into text does.
 PASTED = (
     "<p>红色宋体正文</p>"
-    '<p>危险链接与<a href="https://www.gov.cn/" rel="noopener noreferrer">政府网</a>微信黄底红字高亮下划线</p>'
+    '<p>危险链接与<a href="https://www.gov.cn/" rel="noopener noreferrer">政府网</a>'
+    "微信黄底红字高亮下划线<strong>加粗</strong></p>"
+    "<h3>小标题</h3>"
     "<p>伪装链接</p>"
 )
 
@@ -350,6 +381,16 @@ def test_pasted_word_and_wechat_html_shows_only_what_is_saved(
     assert editable.locator("a").count() == 1
     expect(editable.locator("a")).to_have_text("政府网")
     shots(page, "pasted word and wechat html")
+
+    # A javascript: address given to the link command (as the link balloon would) links nothing either.
+    page.evaluate(
+        """(id) => { const e = window.editors[id]; e.model.change((w) => {
+            const block = e.model.document.getRoot().getChild(0);
+            w.setSelection(w.createRange(w.createPositionAt(block, 0), w.createPositionAt(block, 2)));
+        }); e.execute('link', 'javascript:alert(3)'); }""",
+        editor_id,
+    )
+    assert get_data(page, editor_id) == PASTED
 
     # Saved as seen.
     save_url = f"/newsroom/sections/{section.pk}/save/"

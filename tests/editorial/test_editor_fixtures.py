@@ -46,7 +46,10 @@ def test_the_fixtures_cover_every_construct_of_the_toolbar():
         '<ol start="3">',
     ):
         assert needle in joined, needle
+    assert 'href="https://www.gov.cn/zhengce/" rel="noopener noreferrer"' in CONSTRUCTS["link-form"]
+    assert 'href="mailto:desk@example.org" rel="noopener noreferrer"' in CONSTRUCTS["links"]
     assert "<thead><tr><th>" in CONSTRUCTS["table"] and "<figcaption>" in CONSTRUCTS["table"]
+    assert '<tbody><tr><th>算力</th><td colspan="2">' in CONSTRUCTS["table-header-column-merged"]
     assert CONSTRUCTS["image"].startswith('<figure class="image"><img ')
     assert 'alt="算力网络示意图"' in CONSTRUCTS["image"]
     assert "<figcaption>图：示意图（来源：本刊整理）</figcaption>" in CONSTRUCTS["image"]
