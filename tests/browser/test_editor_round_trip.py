@@ -283,14 +283,19 @@ def test_every_construct_of_the_toolbar_round_trips_unchanged(
         save_url = f"/newsroom/sections/{section.pk}/save/"
 
         def save() -> None:
+            """The 立即保存 button: a save with nothing typed."""
             with page.expect_response(
                 lambda r: r.url.endswith(save_url) and r.request.method == "POST"
             ) as saved:
                 card.locator('[data-test="save-section"]').click()
             assert saved.value.status == 200, saved.value.text()
 
-        page.evaluate("([id, html]) => window.editors[id].setData(html)", [editor_id, document])
-        save()
+        # Saved by the autosave, a few seconds after the change, as a writer's work is.
+        with page.expect_response(
+            lambda r: r.url.endswith(save_url) and r.request.method == "POST", timeout=20_000
+        ) as autosaved:
+            page.evaluate("([id, html]) => window.editors[id].setData(html)", [editor_id, document])
+        assert autosaved.value.status == 200, autosaved.value.text()
         section.refresh_from_db()
         assert section.body == document  # the sanitizer changed nothing
         revisions = section.revisions.count()
