@@ -168,10 +168,11 @@ def test_a_pasted_outside_image_is_stored_as_our_own_upload(
         section.refresh_from_db()
         return url in section.body
 
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while not stored_with_image() and time.monotonic() < deadline:
         page.wait_for_timeout(200)  # lets Playwright deliver the request events meanwhile
     assert stored_with_image(), section.body
+    page.wait_for_timeout(100)  # the request event of that save is delivered by the next call into Playwright
     assert image_server.origin not in section.body
     assert 'alt="示意图"' in section.body
     assert saves and not any("127.0.0.1" in data for data in saves), saves
@@ -209,5 +210,35 @@ def test_an_outside_image_that_cannot_be_fetched_is_removed_with_a_warning_namin
     assert "另一张图" in section.body
     assert "<img" not in section.body
     shots(page, "unreachable image removed, warning shown")
+    assert dialogs == []
+    browser_errors.check()
+
+
+def test_an_outside_image_set_by_set_data_is_imported_too(
+    new_page, browser_errors, make_issue, writer, image_server, eager, remove_uploads
+):
+    # setData is how the conflict panel puts the other person's text in the editor.
+    section = make_issue(sections=1).sections.get()
+    page = new_page()
+    dialogs = no_dialogs(page)
+    editor_id = open_editor(page, writer, section)
+    browser_errors.allow(re.escape(image_server.origin))
+    outside = image_server.url("/photo")
+
+    with page.expect_response(lambda r: r.url.endswith("/newsroom/upload/import/")) as imported:
+        page.evaluate(
+            "([id, html]) => window.editors[id].setData(html)",
+            [editor_id, f'<p>正文</p><figure class="image"><img src="{outside}" alt="图"></figure>'],
+        )
+    assert imported.value.status == 200, imported.value.text()
+    url = imported.value.json()["url"]
+    remove_uploads.append(urlsplit(url).path.removeprefix("/media/"))
+
+    data = poll(
+        page,
+        "([id, url]) => { const d = window.editors[id].getData(); return d.includes(url) && d; }",
+        [editor_id, url],
+    )
+    assert image_server.origin not in data
     assert dialogs == []
     browser_errors.check()
