@@ -28,7 +28,9 @@ WHERE = re.compile(r"^(?:meta|section-\d{1,12})?$")
 
 
 def heartbeat_seconds() -> int:
-    """How often the editor reports (settings.PRESENCE_HEARTBEAT_SECONDS, default 20)."""
+    """How often the editor reports (settings.PRESENCE_HEARTBEAT_SECONDS, default 20). 0 turns the heartbeat off:
+    the browser tests do, but for the one about presence, so that no request of a page being closed races the
+    flush of the test database."""
     return int(getattr(settings, "PRESENCE_HEARTBEAT_SECONDS", 20))
 
 

@@ -172,6 +172,13 @@ def clean_page_cache():
 
 
 @pytest.fixture(autouse=True)
+def no_presence_heartbeat(settings):
+    # The editor's presence heartbeat and the beacon of a closing page would reach the live server while the test
+    # database is flushed; only the presence test (tests/browser/test_edit_conflict.py) turns it on.
+    settings.PRESENCE_HEARTBEAT_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Every sign-in checks a password and the journeys sign in several people; PBKDF2's work factor would be most
     # of the run. The live server thread reads the same settings object.

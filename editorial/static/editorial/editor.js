@@ -442,7 +442,8 @@
     var self = this;
     this.root = root;
     this.url = root.getAttribute("data-url");
-    this.interval = Math.max(1, parseInt(root.getAttribute("data-interval"), 10) || 20) * 1000;
+    var seconds = parseInt(root.getAttribute("data-interval"), 10);
+    this.interval = (isNaN(seconds) ? 20 : seconds) * 1000;
     this.where = "";
     this.timer = null;
     document.addEventListener("focusin", function (event) {
@@ -567,7 +568,10 @@
     return new Autosave(form);
   });
   document.querySelectorAll("[data-source-picker]").forEach(function (root) { SourcePicker(root); });
-  document.querySelectorAll("[data-presence]").forEach(function (root) { new Presence(root); });
+  document.querySelectorAll("[data-presence]").forEach(function (root) {
+    // An interval of 0 turns the heartbeat off (the server's setting).
+    if (root.getAttribute("data-interval") !== "0") new Presence(root);
+  });
 
   window.addEventListener("beforeunload", function (event) {
     var pending = forms.some(function (f) { return f.dirty || f.saving; });
