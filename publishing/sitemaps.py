@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from editorial.models import Issue
 from publishing import selectors
@@ -38,6 +38,18 @@ class IssueSitemap(_SiteSitemap):
         return item.updated_at
 
 
+def _reversible(name: str, slugs) -> list[str]:
+    """The paths of `name` for each slug its URL pattern accepts. A slug stored around the models (raw SQL, an
+    old row) that the pattern refuses has no page to list, and must not turn the whole sitemap into a 500."""
+    paths = []
+    for slug in slugs:
+        try:
+            paths.append(reverse(name, kwargs={"slug": slug}))
+        except NoReverseMatch:
+            continue
+    return paths
+
+
 class PageSitemap(_SiteSitemap):
     """The home page, the archive index and its months, and the topic and source pages."""
 
@@ -56,8 +68,8 @@ class PageSitemap(_SiteSitemap):
                 reverse("archive:month", kwargs={"year": f"{m.year:04d}", "month": f"{m.month:02d}"})
                 for m in months
             ]
-        paths += [reverse("archive:topic", kwargs={"slug": t["slug"]}) for t in selectors.public_topics()]
-        paths += [reverse("archive:source", kwargs={"slug": o["slug"]}) for o in selectors.public_outlets()]
+        paths += _reversible("archive:topic", (t["slug"] for t in selectors.public_topics()))
+        paths += _reversible("archive:source", (o["slug"] for o in selectors.public_outlets()))
         return paths
 
     def location(self, item: str) -> str:

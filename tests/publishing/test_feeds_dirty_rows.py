@@ -112,3 +112,16 @@ def test_a_description_is_escaped_paragraphs_one_a_line():
     assert description_html(summary="甲\x0b乙\n\n<i>丙</i>", lines=["一、A&B", "  "]) == (
         "<p>甲</p><p>乙</p><p>&lt;i&gt;丙&lt;/i&gt;</p><p>一、A&amp;B</p>"
     )
+
+
+def test_the_sitemap_parses_with_a_topic_slug_written_around_the_models(client, dirty_published):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE editorial_topic SET slug = %s", ["数据\x0b要素 <x>"])
+
+    response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    locations = [
+        url.findtext(f"{SITEMAP}loc") for url in ET.fromstring(response.content).iter(f"{SITEMAP}url")
+    ]
+    assert any(loc.endswith("/issues/2026-07-01/") for loc in locations)
