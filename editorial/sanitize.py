@@ -25,6 +25,7 @@ ALLOWED_TAGS and ALLOWED_ATTRIBUTES are module-level sets, read at every call: a
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -94,6 +95,17 @@ CLEAN_CONTENT_TAGS = {
     "svg",
     "math",
 }
+# Deeper than anything the editor makes (nested lists go a dozen levels): the tidying walks the tree
+# recursively, and html5ever's parse slows down quadratically with the depth of block containers (a 200 kB post
+# of nested <div>s took 18 s), so deeper nesting is flattened, text kept, before and after nh3.
+MAX_DEPTH = 100
+# The block containers whose start tag makes html5ever look through every open element ("close a p element"):
+# the ones that make deep nesting slow to parse.
+_CONTAINER_TAG = re.compile(
+    r"<(/?)(address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|figcaption|figure|"
+    r"footer|header|hgroup|main|menu|nav|ol|search|section|summary|ul)\b[^>]*>",
+    re.IGNORECASE,
+)
 VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
 # Blocks whose leading and trailing spaces and <br>s are trimmed. Not table cells: CKEditor writes an empty
 # cell as <td>&nbsp;</td>, and what it writes must come back unchanged.
@@ -131,14 +143,19 @@ class _Element:
 
 
 class _TreeBuilder(HTMLParser):
-    """nh3's output (well-formed, every element closed) as a tree of _Element and str."""
+    """nh3's output (well-formed, every element closed) as a tree of _Element and str, at most MAX_DEPTH deep:
+    deeper elements are left out and their text goes to the deepest one kept (the tree is walked recursively)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.root = _Element("", [])
         self.stack = [self.root]
+        self.skipped: dict[str, int] = {}
 
     def handle_starttag(self, tag, attrs):
+        if tag not in VOID_TAGS and len(self.stack) > MAX_DEPTH:
+            self.skipped[tag] = self.skipped.get(tag, 0) + 1
+            return
         element = _Element(tag, attrs)
         self.stack[-1].children.append(element)
         if tag not in VOID_TAGS:
@@ -148,6 +165,10 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(_Element(tag, attrs))
 
     def handle_endtag(self, tag):
+        if self.skipped.get(tag):
+            # Well-formed input closes the innermost element first, and the skipped ones are the innermost.
+            self.skipped[tag] -= 1
+            return
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
                 del self.stack[depth:]
@@ -243,6 +264,23 @@ def _serialize(nodes: list[_Element | str]) -> str:
     return "".join(out)
 
 
+def _limit_nesting(value: str) -> str:
+    """`value` with the block containers nested deeper than MAX_DEPTH left out (their text stays), in one pass
+    over the raw text: an approximation of the parse (end tags close the latest container), which is all it
+    needs to be, since nh3 parses and cleans the result anyway."""
+    if len(_CONTAINER_TAG.findall(value)) <= MAX_DEPTH:
+        return value
+    kept: list[bool] = []
+
+    def limit(match: re.Match) -> str:
+        if match.group(1):
+            return match.group(0) if (kept.pop() if kept else True) else ""
+        kept.append(len(kept) < MAX_DEPTH)
+        return match.group(0) if kept[-1] else ""
+
+    return _CONTAINER_TAG.sub(limit, value)
+
+
 def _nh3(value: str) -> str:
     return nh3.clean(
         value,
@@ -263,7 +301,7 @@ def sanitize_html(value: str | None) -> str:
     if not value:
         return ""
     builder = _TreeBuilder()
-    builder.feed(_nh3(clean_chars(value)))
+    builder.feed(_nh3(_limit_nesting(clean_chars(value))))
     builder.close()
     nodes = _tidy(builder.root)
     if not nodes:
