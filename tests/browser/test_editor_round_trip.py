@@ -199,6 +199,13 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def expect_balloon_button(page, label: str) -> None:
+    """A button of the visible balloon toolbar (the selected image's) shows `label`, as its tooltip too."""
+    button = page.locator(".ck-balloon-panel_visible .ck-button", has_text=label)
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("data-cke-tooltip-text", label)
+
+
 def open_editor(page, writer, section: Section) -> str:
     """Sign in, open the section's issue in the editor, wait for its editors; return the body editor's id."""
     page.goto("/accounts/login/")
@@ -237,7 +244,7 @@ def build(page, editor_id: str, steps: list[tuple], upload) -> str:
         elif kind == "upload":
             upload()
         elif kind == "button":
-            expect(page.locator(".ck-balloon-panel_visible .ck-button", has_text=step[1])).to_be_visible()
+            expect_balloon_button(page, step[1])
     return get_data(page, editor_id)
 
 
@@ -262,8 +269,7 @@ def test_every_construct_of_the_toolbar_round_trips_unchanged(
         # Inserted once uploaded, with the size read from the loaded image.
         poll(page, "(id) => /<img [^>]*width=/.test(window.editors[id].getData())", editor_id)
         # The image is selected: its balloon toolbar offers the caption in the image's own words.
-        caption_button = page.locator(".ck-balloon-panel_visible .ck-button", has_text="添加图片标题")
-        expect(caption_button).to_be_visible()
+        expect_balloon_button(page, "添加图片标题")
         shots(page, "image uploaded, caption button")
 
     recorded = {name: build(page, editor_id, steps, upload) for name, steps in CONSTRUCTS.items()}
