@@ -125,3 +125,14 @@ def test_the_sitemap_parses_with_a_topic_slug_written_around_the_models(client, 
         url.findtext(f"{SITEMAP}loc") for url in ET.fromstring(response.content).iter(f"{SITEMAP}url")
     ]
     assert any(loc.endswith("/issues/2026-07-01/") for loc in locations)
+
+
+def test_the_topics_page_lists_no_link_for_a_slug_written_around_the_models(client, dirty_published):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE editorial_topic SET slug = %s", ["数据\x0b要素 <x>"])
+
+    response = client.get("/topics/")
+
+    assert response.status_code == 200
+    assert "/topics/" in response.content.decode()
+    assert "\x0b" not in response.content.decode()
