@@ -42,18 +42,20 @@ _LINE_BREAKS = regex.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )
-_REMOVED = regex.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+_REMOVED_CHARS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
     + _NONCHARACTERS
-    + "\u00ad\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    + "\u00ad\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 )
+_REMOVED = regex.compile(f"[{_REMOVED_CHARS}]")
 # A joiner not between two emoji (the one before may carry a presentation selector or a skin-tone modifier).
 _STRAY_JOINER = regex.compile(
     r"(?<!\p{Extended_Pictographic}[\uFE0E\uFE0F\U0001F3FB-\U0001F3FF]*)\u200d|\u200d(?!\p{Extended_Pictographic})"
 )
 _SPACED_BREAK = regex.compile(r"\s*[\n\t]\s*")
-# Every invisible format character above, the joiner included: for comparison keys, not for stored text.
-_INVISIBLE = regex.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Everything removed above and the joiner, line breaks (other than tab, newline) included: for comparison keys,
+# not for stored text.
+_UNSEEN = regex.compile(f"[{_REMOVED_CHARS}\u200d]")
 
 
 def clean_chars(value: str | None, *, line_break: str = "\n") -> str:
@@ -75,11 +77,12 @@ def clean_chars(value: str | None, *, line_break: str = "\n") -> str:
 
 
 def drop_invisible(value: str) -> str:
-    """`value` without any invisible format character, the zero-width joiner of emoji sequences included.
+    """`value` without any character `clean_chars` removes, nor any zero-width joiner, in one pass.
 
-    For comparison keys (the search index and the queries matched against it), where 👩‍💻 and 👩💻 may as well be
-    the same, and where a key must not depend on the characters around one joiner."""
-    return _INVISIBLE.sub("", value)
+    For comparison keys (the search index and the queries matched against it, which then drop whitespace and
+    apply NFKC): there 👩‍💻 and 👩💻 may as well be the same, and a key must not depend on the characters
+    around one joiner. Line breaks other than newline go too (a key has no whitespace anyway)."""
+    return _UNSEEN.sub("", value)
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:

@@ -72,7 +72,7 @@ from django.urls import get_script_prefix
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from editorial.cleaning import clean_chars, clean_text, drop_invisible
+from editorial.cleaning import clean_text, drop_invisible
 from editorial.models import Issue, IssueState, Section, Topic
 from publishing import cache as page_cache
 
@@ -103,7 +103,7 @@ def normalize(text: str) -> str:
     """What is indexed and what is searched: cleaned as stored text is (editorial.cleaning: no control or
     invisible character: 绿, a zero-width space, 电 is 绿电), NFKC (full-width letters and digits become ASCII), case
     folded, without whitespace and without the field separator."""
-    folded = unicodedata.normalize("NFKC", drop_invisible(clean_chars(text))).casefold()
+    folded = unicodedata.normalize("NFKC", drop_invisible(text)).casefold()
     return _WHITESPACE.sub("", folded).replace(FIELD_SEPARATOR, "")
 
 
