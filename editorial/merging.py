@@ -5,7 +5,8 @@ A stale save (services raise StaleVersion) must not force the writer to pick one
 merge runs on words, not on lines: rich text is split into tags and text, text into words (Chinese segmented by
 jieba; Latin words, numbers, punctuation, whitespace and HTML entities each one token), so two people editing
 different sentences of one paragraph both keep their edits. The three-way merge itself is `merge3` (the merge of
-Breezy, maintained on PyPI) over those token lists.
+Breezy, maintained on PyPI): first over blocks (paragraphs, list items, lines), then over the words of the blocks
+both sides changed.
 
 Every merged field comes back as a JSON-ready dict:
 
@@ -46,6 +47,11 @@ ENTITY = re.compile(r"(&#?\w+;)")
 LINE_BREAK = re.compile(r"^<(?:/(?:p|h[1-6]|li|blockquote|tr|figcaption|caption|ul|ol|table)|br)\b", re.I)
 IMG_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 CONTEXT_CHARS = 30
+# Blocks end after these closing tags (the first, coarse level of a merge).
+BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|blockquote|figure|table|ul|ol)>)", re.I)
+# Past this many words, a region both sides changed is not aligned word by word (difflib is quadratic in the
+# worst case) but shown whole, both texts side by side.
+MAX_WORDS = 1500
 
 SECTION_KINDS = {"headline": "text", "body": "html", "analysis": "html", "topics": "topics"}
 ISSUE_KINDS = {"headline": "text", "summary": "text", "number": "value"}
@@ -78,7 +84,7 @@ def tokenize(value: str, *, markup: bool) -> list[str]:
             if markup and ENTITY.fullmatch(chunk):
                 tokens.append(chunk)
             else:
-                tokens.extend(jieba.cut(chunk))
+                tokens.extend(jieba.cut(chunk, HMM=False))
     return tokens
 
 
@@ -100,8 +106,8 @@ def reader_text(tokens: Iterable[str], *, markup: bool) -> str:
     return "".join(out)
 
 
-def _side(tokens: Sequence[str], *, markup: bool) -> dict:
-    return {"raw": "".join(tokens), "text": reader_text(tokens, markup=markup)}
+def _side(raw: str, *, markup: bool) -> dict:
+    return {"raw": raw, "text": _text(raw, markup=markup)}
 
 
 def _regions(base: list[str], theirs: list[str], mine: list[str]):
@@ -126,10 +132,33 @@ def _regions(base: list[str], theirs: list[str], mine: list[str]):
         yield pending, base[base_at:]
 
 
+def _pieces(value: str, *, markup: bool) -> list[str]:
+    """Tags and text runs, unsegmented: enough to tell what a reader sees, without the cost of segmenting."""
+    return [piece for piece in TAG.split(value) if piece] if markup else [value]
+
+
+def _text(raw: str, *, markup: bool) -> str:
+    return reader_text(_pieces(raw, markup=markup), markup=markup)
+
+
+def _blocks(value: str, *, markup: bool) -> list[str]:
+    """Split `value` into blocks (after each closing block tag; lines of plain text) whose concatenation is
+    `value` again: the first, coarse level of the merge."""
+    if not markup:
+        return value.splitlines(keepends=True)
+    pieces = BLOCK_END.split(value)  # text, closing tag, text, closing tag, …, text
+    blocks = ["".join(pieces[i : i + 2]) for i in range(0, len(pieces), 2)]
+    return [block for block in blocks if block]
+
+
 def merge_text(*, base: str, theirs: str, mine: str, markup: bool) -> dict:
     """Merge one text field word by word. `markup` marks rich text (HTML from the editor): its merged value goes
     through the sanitizer, so the tag soup a merge may join is well-formed again. See the module docstring for
-    the returned shape."""
+    the returned shape.
+
+    Two levels, as merge tools refine conflicting lines by words: blocks (paragraphs, list items, lines) are
+    merged first, which is fast on long texts; only blocks that both sides changed are merged again word by
+    word, so that edits to different sentences of one paragraph are both kept."""
     base, theirs, mine = base or "", theirs or "", mine or ""
     if markup:
         # What the browser sent has not been through the sanitizer yet; stored versions have.
@@ -137,37 +166,19 @@ def merge_text(*, base: str, theirs: str, mine: str, markup: bool) -> dict:
     kind = "html" if markup else "text"
     if theirs == mine:
         return _field(kind, "unchanged", theirs, [_part("same", theirs, markup=markup)] if theirs else [])
-    tb, tt, tm = (tokenize(v, markup=markup) for v in (base, theirs, mine))
-    parts: list[dict] = []
-    conflicts = 0
-    for region, replaced in _regions(tb, tt, tm):
-        what = region[0]
-        if what == "unchanged":
-            tokens, origin = replaced, "same"
-        elif what in ("a", "same"):
-            tokens, origin = tt[region[1] : region[2]], "theirs" if what == "a" else "both"
-        elif what == "b":
-            tokens, origin = tm[region[1] : region[2]], "mine"
-        else:
-            _, _, _, ia, amatch, ib, bmatch = region
-            parts.append(
-                {
-                    "origin": "conflict",
-                    "index": conflicts,
-                    "base": _side(replaced, markup=markup),
-                    "theirs": _side(tt[ia:amatch], markup=markup),
-                    "mine": _side(tm[ib:bmatch], markup=markup),
-                }
-            )
-            conflicts += 1
-            continue
-        part = _part(origin, "".join(tokens), markup=markup)
-        if origin != "same":
-            part["removed"] = reader_text(replaced, markup=markup)
-        parts.append(part)
+    parts = _merge_sequences(
+        _blocks(base, markup=markup),
+        _blocks(theirs, markup=markup),
+        _blocks(mine, markup=markup),
+        markup=markup,
+        refine=True,
+    )
+    conflicts = [part for part in parts if part["origin"] == "conflict"]
+    for index, part in enumerate(conflicts):
+        part["index"] = index
     _add_context(parts)
     if conflicts:
-        return _field(kind, "conflict", None, parts, conflicts=conflicts)
+        return _field(kind, "conflict", None, parts, conflicts=len(conflicts))
     merged = "".join(part["raw"] for part in parts)
     if markup:
         merged = sanitize_html(merged)
@@ -175,18 +186,71 @@ def merge_text(*, base: str, theirs: str, mine: str, markup: bool) -> dict:
     return _field(kind, status, merged, parts)
 
 
+def _merge_sequences(
+    base: list[str], theirs: list[str], mine: list[str], *, markup: bool, refine: bool
+) -> list[dict]:
+    """The parts of a three-way merge of the sequences (blocks, or words when `refine` is False). A region
+    both sides changed is merged again word by word when `refine`; otherwise it is a conflict."""
+    parts: list[dict] = []
+    for region, replaced in _regions(base, theirs, mine):
+        what = region[0]
+        if what == "unchanged":
+            pieces, origin = replaced, "same"
+        elif what in ("a", "same"):
+            pieces, origin = theirs[region[1] : region[2]], "theirs" if what == "a" else "both"
+        elif what == "b":
+            pieces, origin = mine[region[1] : region[2]], "mine"
+        else:
+            _, _, _, ia, amatch, ib, bmatch = region
+            sides = ("".join(replaced), "".join(theirs[ia:amatch]), "".join(mine[ib:bmatch]))
+            # Measured in characters first: segmenting a long text costs as much as aligning it.
+            short = refine and max(len(side) for side in sides) <= MAX_WORDS * 4
+            words = [tokenize(side, markup=markup) for side in sides] if short else None
+            if words is not None and max(len(w) for w in words) <= MAX_WORDS:
+                parts.extend(_merge_sequences(*words, markup=markup, refine=False))
+            else:
+                # Too long to align word by word in a request (or already words): one hunk, both texts whole.
+                parts.append(
+                    {
+                        "origin": "conflict",
+                        "base": _side(sides[0], markup=markup),
+                        "theirs": _side(sides[1], markup=markup),
+                        "mine": _side(sides[2], markup=markup),
+                    }
+                )
+            continue
+        raw = "".join(pieces)
+        if parts and parts[-1]["origin"] == origin and origin in ("same", "both"):
+            # Word-level regions next to block-level ones: one piece of unchanged text, not many.
+            parts[-1]["raw"] += raw
+            parts[-1]["text"] += _text(raw, markup=markup)
+            continue
+        part = _part(origin, raw, markup=markup)
+        if origin != "same":
+            part["removed"] = _text("".join(replaced), markup=markup)
+        parts.append(part)
+    return parts
+
+
 def _part(origin: str, raw: str, *, markup: bool) -> dict:
-    tokens = tokenize(raw, markup=markup) if markup else [raw]
-    return {"origin": origin, "raw": raw, "text": reader_text(tokens, markup=markup)}
+    return {"origin": origin, "raw": raw, "text": _text(raw, markup=markup)}
 
 
 def _add_context(parts: list[dict]) -> None:
     """Give each conflict the reader's text just before and after it, so a hunk of two words can be read."""
+    texts = [part["text"] if "text" in part else part["theirs"]["text"] for part in parts]
     for index, part in enumerate(parts):
         if part["origin"] != "conflict":
             continue
-        before = "".join(p["text"] if "text" in p else p["theirs"]["text"] for p in parts[:index])
-        after = "".join(p["text"] if "text" in p else p["theirs"]["text"] for p in parts[index + 1 :])
+        before, after = "", ""
+        for text in reversed(texts[:index]):
+            before = text + before
+            if len(before) >= CONTEXT_CHARS:
+                break
+        for text in texts[index + 1 :]:
+            after += text
+            if len(after) >= CONTEXT_CHARS:
+                break
         part["before"] = before[-CONTEXT_CHARS:].split("\n")[-1]
         part["after"] = after[:CONTEXT_CHARS].split("\n")[0]
 

@@ -237,3 +237,17 @@ def test_an_issue_merge_uses_the_values_the_browser_started_from(draft_issue):
         "summary": "摘要第一句，补充。摘要第二句。",
         "number": 4,
     }
+
+
+def test_a_long_region_both_rewrote_is_one_hunk_with_both_texts_whole(monkeypatch):
+    # Aligning very long texts word by word would hold the request for seconds; past the limit the region is
+    # shown whole instead, still with nothing lost.
+    monkeypatch.setattr(merging, "MAX_WORDS", 5)
+    theirs = PARAGRAPH.replace("比例提升", "比例大幅提升")
+    mine = PARAGRAPH.replace("国家数据局", "国家发展改革委")
+
+    result = merging.merge_text(base=PARAGRAPH, theirs=theirs, mine=mine, markup=True)
+
+    (hunk,) = result["parts"]
+    assert hunk["origin"] == "conflict" and hunk["index"] == 0
+    assert (hunk["theirs"]["raw"], hunk["mine"]["raw"], hunk["base"]["raw"]) == (theirs, mine, PARAGRAPH)
