@@ -80,6 +80,11 @@ CORPUS: tuple[Dirty, ...] = (
         ("未闭合", "单元格"),
     ),
     Dirty("comments-and-cdata", "<!-- 注释 --><![CDATA[x]]><p>注释之后</p><!--", ("注释之后",)),
+    Dirty(
+        "huge-list-start",
+        '<ol start="' + "9" * 5000 + '"><li>列表项</li></ol><ol start="x"><li>第二项</li></ol>',
+        ("列表项",),
+    ),
     Dirty("long-word", "长词" + "x" * 5000, ("长词",), oversized=True),
     Dirty("megabyte-ascii", "x" * MEGABYTE, oversized=True),
     Dirty("megabyte-chinese", "长" * (MEGABYTE // 3), oversized=True),

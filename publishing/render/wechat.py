@@ -8,6 +8,7 @@ left over. The lint then checks the result and a render that fails it raises.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -54,6 +55,16 @@ _DROP_WITH_CONTENT = frozenset(
 _VOID = frozenset(
     {"br", "img", "hr", "wbr", "input", "meta", "link", "source", "col", "area", "base", "embed"}
 )
+
+
+_LIST_START = re.compile(r"-?[0-9]{1,9}")
+
+
+def list_start(value: str | None) -> int:
+    """The first number of an <ol> from its `start` attribute (HTML: a valid integer, negative allowed); 1 for
+    anything else, such as "x", "١٢" or a 5,000-digit number that int() refuses (Python's digit limit)."""
+    value = (value or "").strip()
+    return int(value) if _LIST_START.fullmatch(value) else 1
 
 
 class _Rewriter(HTMLParser):
@@ -109,8 +120,7 @@ class _Rewriter(HTMLParser):
             )
             self._open(tag, tag, css_class, spans)
         elif tag in ("ul", "ol"):
-            start = values.get("start", "1")
-            self.lists.append([tag == "ol", int(start) if start.isdigit() else 1])
+            self.lists.append([tag == "ol", list_start(values.get("start"))])
             self._open(tag, *_RENAME[tag])
         elif tag == "li":
             self._open(tag, *_RENAME[tag])

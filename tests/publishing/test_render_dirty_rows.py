@@ -85,3 +85,17 @@ def test_the_pdf_text_of_dirty_rows_is_extractable_and_clean(dirty_issue):
         f"更正{CLEAN}",
     ):
         assert expected in text
+
+
+@pytest.mark.parametrize(
+    ("start", "first"), [("9" * 5000, "1. "), ("x", "1. "), ("-2", "-2. "), (" 7 ", "7. ")]
+)
+def test_an_ordered_list_start_the_wechat_numbers_cannot_use_falls_back_to_one(draft_issue, start, first):
+    section = Section.objects.get(issue=draft_issue, position=1)
+    raw_update(
+        "editorial_section", section.pk, body=f'<ol start="{start}"><li>列表项</li><li>第二项</li></ol>'
+    )
+
+    wechat = render_wechat(draft_issue)
+
+    assert f"{first}列表项" in wechat
