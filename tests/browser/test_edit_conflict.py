@@ -238,6 +238,39 @@ def test_taking_theirs_saves_nothing_and_keeps_my_text_on_the_page(
     browser_errors.check()
 
 
+def test_the_issue_fields_merge_against_the_values_the_page_started_from(
+    new_page, shots, browser_errors, shared_section, writer, writer2
+):
+    browser_errors.allow(r"status of 409")
+    issue = shared_section.issue
+    first, _ = open_section(new_page, writer, shared_section)
+    second, _ = open_section(new_page, writer2, shared_section)
+    meta_url = re.compile(rf"/newsroom/issues/{issue.pk}/meta/$")
+    first_form = first.locator('[data-test="issue-meta-form"]')
+    second_form = second.locator('[data-test="issue-meta-form"]')
+
+    with first.expect_response(meta_url) as saved:
+        first_form.locator('[data-field="headline"]').fill("算力、数据与能源")
+    assert saved.value.status == 200
+    with second.expect_response(meta_url) as refused:
+        second_form.locator('[data-field="summary"]').fill("测试摘要，补充一句。")
+    assert refused.value.status == 409
+    assert refused.value.json()["merge"]["clean"] is True
+
+    conflict = second_form.locator('[data-test="conflict"]')
+    expect(conflict.locator('[data-test="merge-clean"]')).to_be_visible()
+    expect(conflict.locator('[data-test="merge-theirs"]')).to_contain_text("、")
+    with second.expect_response(meta_url) as merged:
+        conflict.locator('[data-test="save-merge"]').click()
+    assert merged.value.status == 200
+    expect(second_form.locator('[data-field="headline"]')).to_have_value("算力、数据与能源")
+    shots(second, "the issue fields merged")
+
+    issue.refresh_from_db()
+    assert (issue.headline, issue.summary) == ("算力、数据与能源", "测试摘要，补充一句。")
+    browser_errors.check()
+
+
 def test_someone_editing_a_section_is_shown_to_the_other_until_they_leave(
     new_page, shots, browser_errors, shared_section, writer, writer2, quick_heartbeat
 ):
