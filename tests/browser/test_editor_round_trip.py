@@ -156,6 +156,13 @@ CONSTRUCTS: dict[str, list[tuple]] = {
         ("press", "Tab"),
         ("type", "45%"),
     ],
+    "table-caption-left-empty": [
+        ("exec", "insertTable", {"rows": 2, "columns": 1}),
+        ("type", "项目"),
+        ("press", "Tab"),
+        ("type", "进展"),
+        ("exec", "toggleTableCaption", {"focusCaptionOnShow": True}),
+    ],
     "link-form": [
         # Through the link balloon (Ctrl+K), an address typed without a scheme: it gets https://.
         ("type", "中国政府网"),
@@ -169,6 +176,12 @@ CONSTRUCTS: dict[str, list[tuple]] = {
         ("exec", "imageTextAlternative", {"newValue": "算力网络示意图"}),
         ("exec", "toggleImageCaption", {"focusCaptionOnShow": True}),
         ("type", "图：示意图（来源：本刊整理）"),
+        ("button", "移除图片标题"),
+    ],
+    # Uploaded and left as is: no alternative text, the caption toggled on but left empty.
+    "image-bare": [
+        ("upload",),
+        ("exec", "toggleImageCaption", {"focusCaptionOnShow": True}),
         ("button", "移除图片标题"),
     ],
 }

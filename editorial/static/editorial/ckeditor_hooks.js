@@ -12,7 +12,8 @@
    - script, style and the other raw-text elements vanish with their contents wherever HTML enters the editor
      (paste, drop, setData), as on the server: a pasted <script>alert('x')</script> is not a paragraph 'alert'.
    - a link to an address the server refuses (javascript:, data:, vbscript:...) is plain text at once.
-   - the data has no list-item ids and no aspect-ratio style on images (the server keeps neither), every link
+   - the data has no list-item ids, no aspect-ratio style on images, no empty caption (the server keeps none
+     of them), every link
      carries the rel the server adds, where nh3 puts it, and an image's attributes come in one order: the
      editor's output is a fixed point of the sanitizer, and reading it back writes it again unchanged.
    - the image caption button says 图片标题: CKEditor's Chinese shares one message (表标题) with tables. */
@@ -98,6 +99,12 @@
     // DataController#get is decorated: a listener may change its arguments (ObservableMixin#decorate).
     editor.data.on("get", function (evt, args) {
       args[0] = Object.assign({}, args[0], { skipListItemIds: true });
+    }, { priority: "high" });
+    // An image or table caption switched on and left empty is no caption: CKEditor would write
+    // <figcaption>&nbsp;</figcaption>, which the server drops as a blank block. Its converter tests the
+    // consumable first, so consuming the insert here writes nothing.
+    editor.data.downcastDispatcher.on("insert:caption", function (evt, data, conversionApi) {
+      if (data.item.isEmpty && conversionApi.consumable.consume(data.item, evt.name)) evt.stop();
     }, { priority: "high" });
     if (!editor.plugins.has("ImageUtils")) return;
     var imageUtils = editor.plugins.get("ImageUtils");
