@@ -101,7 +101,7 @@ def remove_uploads():
 
 
 def test_a_refused_upload_keeps_the_selected_image_and_says_why_in_the_editor(
-    new_page, shots, browser_errors, make_issue, writer, stored_png
+    new_page, shots, browser_errors, make_issue, writer, stored_png, remove_uploads
 ):
     section = make_issue(sections=1).sections.get()
     body = f'<p>前文。</p><figure class="image"><img src="{stored_png}" alt="旧图"></figure><p>后文。</p>'
@@ -135,6 +135,25 @@ def test_a_refused_upload_keeps_the_selected_image_and_says_why_in_the_editor(
     poll(page, "([id, html]) => window.editors[id].getData() === html", [editor_id, before])
     expect(card.locator(".ck-editor__editable img")).to_have_count(1)
     shots(page, "refused upload: image kept, message shown")
+
+    # An accepted upload with the image selected goes after it, and leaves no empty paragraph behind.
+    card.locator(".ck-editor__editable img").first.click()
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 0)).save(buffer, format="PNG")
+    with page.expect_response(lambda r: r.url.endswith("/newsroom/upload/")) as answered:
+        card.locator(".ck-editor").first.locator('input[type="file"]').set_input_files(
+            files=[{"name": "new.png", "mimeType": "image/png", "buffer": buffer.getvalue()}]
+        )
+    assert answered.value.status == 200, answered.value.text()
+    uploaded = answered.value.json()["url"]
+    remove_uploads.append(urlsplit(uploaded).path.removeprefix("/media/"))
+    data = poll(
+        page,
+        "([id, url]) => { const d = window.editors[id].getData(); return d.includes(url) && d; }",
+        [editor_id, uploaded],
+    )
+    assert data.index(stored_png) < data.index(uploaded) < data.index("后文。")
+    assert "&nbsp;" not in data and "<p></p>" not in data
     assert dialogs == []
     browser_errors.check()
 
