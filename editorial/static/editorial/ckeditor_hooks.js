@@ -7,15 +7,15 @@
    ckeditorRegisterCallback callback: its converters must be in place before the editor loads its data, and
    that API keeps one callback per field (editor.js already uses it).
 
-   What the configuration alone cannot do, and this plugin does (CKEditor 5 API: conversion, decorators,
-   post-fixers; https://ckeditor.com/docs/ckeditor5/latest/framework/deep-dive/conversion/intro.html):
+   What the configuration alone cannot do, and this plugin does (CKEditor 5 API: conversion and post-fixers,
+   https://ckeditor.com/docs/ckeditor5/latest/framework/deep-dive/conversion/intro.html):
    - script, style and the other raw-text elements vanish with their contents wherever HTML enters the editor
      (paste, drop, setData), as on the server: a pasted <script>alert('x')</script> is not a paragraph 'alert'.
    - a link to an address the server refuses (javascript:, data:, vbscript:...) is plain text at once.
-   - the data has no list-item ids, no aspect-ratio style on images, no empty caption (the server keeps none
-     of them), every link
-     carries the rel the server adds, where nh3 puts it, and an image's attributes come in one order: the
-     editor's output is a fixed point of the sanitizer, and reading it back writes it again unchanged.
+   - the data has no list-item ids, no aspect-ratio style on images and no empty caption (the server keeps
+     none of them), every link carries the rel the server adds, where nh3 puts it, and an image's attributes
+     come in one order: the editor's output is a fixed point of the sanitizer, and reading it back writes it
+     again unchanged (tests/fixtures/ckeditor_constructs.json, recorded by tests/browser/test_editor_round_trip.py).
    - the image caption button says 图片标题: CKEditor's Chinese shares one message (表标题) with tables. */
 (function () {
   "use strict";
@@ -93,7 +93,7 @@
 
   /* The data (getData, the textarea, autosave) carries neither CKEditor's list-item ids (data-list-item-id,
      for its collaboration features) nor the aspect-ratio style it derives from an image's width and height:
-     the server keeps neither, and the editor restores both when it loads the data again. */
+     the server keeps neither, and the editor restores both when it loads the data again. Nor empty captions. */
   XinzhiEditorRules.prototype.plainData = function () {
     var editor = this.editor;
     // DataController#get is decorated: a listener may change its arguments (ObservableMixin#decorate).
@@ -166,5 +166,4 @@
   };
 
   window.XinzhiEditorRules = XinzhiEditorRules;
-  window.XinzhiEditorRules.isSafeHref = isSafeHref;
 })();
