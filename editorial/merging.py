@@ -44,7 +44,9 @@ jieba.setLogLevel(logging.WARNING)
 TAG = re.compile(r"(<[^>]*>)")
 ENTITY = re.compile(r"(&#?\w+;)")
 # Tags after which a reader sees a new line (the end of a block, a line break).
-LINE_BREAK = re.compile(r"^<(?:/(?:p|h[1-6]|li|blockquote|tr|figcaption|caption|ul|ol|table)|br)\b", re.I)
+LINE_BREAK = re.compile(
+    r"^<(?:/(?:p|h[1-6]|li|blockquote|tr|figure|figcaption|caption|ul|ol|table)|br)\b", re.I
+)
 IMG_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 CONTEXT_CHARS = 30
 # Blocks end after these closing tags (the first, coarse level of a merge).

@@ -251,3 +251,36 @@ def test_a_long_region_both_rewrote_is_one_hunk_with_both_texts_whole(monkeypatc
     (hunk,) = result["parts"]
     assert hunk["origin"] == "conflict" and hunk["index"] == 0
     assert (hunk["theirs"]["raw"], hunk["mine"]["raw"], hunk["base"]["raw"]) == (theirs, mine, PARAGRAPH)
+
+
+def test_a_section_whose_base_revision_is_gone_merges_against_what_both_texts_share(draft_issue, writer):
+    section = draft_issue.sections.get(position=1)
+    theirs = {
+        "headline": section.headline,
+        "body": WITH_HUBS,
+        "analysis": "",
+        "topics": ["数据要素"],
+        "version": 9,
+    }
+    mine = {
+        "headline": section.headline,
+        "body": WITH_ADMIN_EDIT,
+        "analysis": "",
+        "topics": ["数据要素", "绿电"],
+    }
+
+    result = merging.section_merge(section=section, version=7, theirs=theirs, mine=mine)
+
+    assert result["base_version"] is None
+    assert result["clean"]
+    # Without a base, a passage only one side has is kept: both additions survive.
+    assert "首批 8 个枢纽节点上线" in result["values"]["body"] and "明显提升" in result["values"]["body"]
+    assert result["values"]["topics"] == ["数据要素", "绿电"]
+
+
+def test_the_reader_text_of_a_hunk_names_images_and_breaks_lines_at_blocks():
+    tokens = merging.tokenize(
+        '<p>甲&amp;乙</p><figure><img src="/media/a.png" alt="示意图"></figure><p>丙</p>', markup=True
+    )
+
+    assert merging.reader_text(tokens, markup=True) == "甲&乙\n〔图片：示意图〕\n丙\n"
