@@ -212,3 +212,20 @@ def test_more_than_5_mb_is_refused_without_decoding():
 def test_a_tiff_is_refused_by_format():
     with pytest.raises(ImageRefused, match=r"^只能上传 JPEG、PNG、WebP 或 GIF 图片。$"):
         process_image(data=encoded(Image.new("RGB", (8, 8)), "TIFF"))
+
+
+def test_a_phone_mpo_photo_is_stored_as_a_plain_jpeg_of_its_first_picture():
+    first, second = (
+        Image.new("RGB", (3000, 2000), (10, 20, 30)),
+        Image.new("RGB", (3000, 2000), (200, 20, 30)),
+    )
+    data = encoded(first, "MPO", save_all=True, append_images=[second], exif=camera_exif())
+    assert opened(data).format == "MPO"
+
+    result = process_image(data=data)
+
+    image = opened(result.data)
+    assert (image.format, image.size, result.extension) == ("JPEG", (2000, 1333), "jpg")
+    assert getattr(image, "n_frames", 1) == 1
+    assert close(image.getpixel((1000, 600)), (10, 20, 30), tolerance=4)
+    assert dict(image.getexif()) == {}
