@@ -85,6 +85,11 @@ CORPUS: tuple[Dirty, ...] = (
         '<ol start="' + "9" * 5000 + '"><li>列表项</li></ol><ol start="x"><li>第二项</li></ol>',
         ("列表项",),
     ),
+    Dirty(
+        "huge-table-span",
+        '<table><tbody><tr><td colspan="100000" rowspan="99999999">表格</td><td colspan="x">二</td></tr></tbody></table>',
+        ("表格",),
+    ),
     Dirty("long-word", "长词" + "x" * 5000, ("长词",), oversized=True),
     Dirty("megabyte-ascii", "x" * MEGABYTE, oversized=True),
     Dirty("megabyte-chinese", "长" * (MEGABYTE // 3), oversized=True),

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from editorial.models import Correction, Section
 from publishing.render import build_context, render_pdf, render_web, render_wechat
+from publishing.render.wechat import list_start
 from references.models import Citation, Source
 from tests import corpus
 
@@ -88,9 +89,9 @@ def test_the_pdf_text_of_dirty_rows_is_extractable_and_clean(dirty_issue):
 
 
 @pytest.mark.parametrize(
-    ("start", "first"), [("9" * 5000, "1. "), ("x", "1. "), ("-2", "-2. "), (" 7 ", "7. ")]
+    ("start", "first"), [("9" * 5000, "999999999. "), ("x", "1. "), ("-2", "-2. "), (" 7 ", "7. ")]
 )
-def test_an_ordered_list_start_the_wechat_numbers_cannot_use_falls_back_to_one(draft_issue, start, first):
+def test_the_wechat_list_numbers_start_where_the_bounded_start_says(draft_issue, start, first):
     section = Section.objects.get(issue=draft_issue, position=1)
     raw_update(
         "editorial_section", section.pk, body=f'<ol start="{start}"><li>列表项</li><li>第二项</li></ol>'
@@ -99,3 +100,43 @@ def test_an_ordered_list_start_the_wechat_numbers_cannot_use_falls_back_to_one(d
     wechat = render_wechat(draft_issue)
 
     assert f"{first}列表项" in wechat
+
+
+def test_table_spans_and_list_starts_are_bounded_as_a_browser_bounds_them(draft_issue):
+    section = Section.objects.get(issue=draft_issue, position=1)
+    raw_update(
+        "editorial_section",
+        section.pk,
+        body=(
+            '<figure class="table"><table><tbody><tr><td colspan="100000" rowspan="99999999">格</td>'
+            '<td colspan="x">二</td><td colspan="2">三</td></tr></tbody></table></figure>'
+            f'<ol start="{"9" * 5000}"><li>列表项</li></ol><p><a href="https://example.org/">链接</a></p>'
+        ),
+    )
+
+    news = build_context(draft_issue)["sections"][0]["news_html"]
+
+    assert '<td colspan="1000" rowspan="65534">格</td><td>二</td><td colspan="2">三</td>' in news
+    assert '<ol start="999999999">' in news
+    assert '<figure class="table">' in news
+    assert '<a href="https://example.org/" rel="noopener noreferrer">链接</a>' in news
+
+
+def test_a_table_with_a_huge_colspan_still_renders_to_pdf(draft_issue):
+    section = Section.objects.get(issue=draft_issue, position=1)
+    raw_update(
+        "editorial_section",
+        section.pk,
+        body='<table><tbody><tr><td colspan="100000">格</td></tr></tbody></table>',
+    )
+
+    pdf = render_pdf(draft_issue)
+
+    assert "格" in "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize(
+    ("start", "first"), [("9" * 5000, 1), ("x", 1), ("١٢", 1), ("-2", -2), (" 7 ", 7), (None, 1)]
+)
+def test_the_wechat_renderer_reads_only_a_small_whole_number_as_a_list_start(start, first):
+    assert list_start(start) == first
