@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,8 +32,10 @@ def photo_with_gps(size=(3000, 1000)) -> bytes:
 class ImageServer:
     """`url(path)` gives the address of a route; `requests` lists the paths asked for."""
 
-    def __init__(self):
+    def __init__(self, *, certificate: tuple[str, str] | None = None):
+        """`certificate` (certificate file, key file) makes it an https server."""
         self.photo = photo_with_gps()
+        self.scheme = "https" if certificate else "http"
         self.requests: list[str] = []
         self.redirects: dict[str, str] = {}
         server = self
@@ -49,13 +52,21 @@ class ImageServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if certificate:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
 
     def url(self, path: str) -> str:
         return self.origin + path

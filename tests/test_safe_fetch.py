@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+import subprocess
 import time
 
 import pytest
@@ -259,3 +261,52 @@ def test_a_name_that_does_not_resolve_is_reported(dns, monkeypatch):
 
     with pytest.raises(FetchError, match="找不到该网站"):
         fetch(url="http://no-such-host.invalid/a.jpg", max_bytes=MB5)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for the name images.test (openssl, as any Debian machine has it)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=images.test"
+    command += " -addext subjectAltName=DNS:images.test"
+    subprocess.run([*command.split(), "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(certificate):
+    from tests.image_server import ImageServer
+
+    with ImageServer(certificate=certificate) as running:
+        yield running
+
+
+def test_https_goes_to_the_vetted_address_and_checks_the_certificate_against_the_urls_name(
+    tls_server, certificate, dns
+):
+    dns["images.test"] = ["127.0.0.1"]
+
+    result = fetch(
+        url=f"https://images.test:{tls_server.port}/photo.jpg",
+        max_bytes=MB5,
+        allow_hosts=["images.test"],
+        ssl_context=ssl.create_default_context(cafile=certificate[0]),
+    )
+
+    assert result.body == tls_server.photo
+
+
+def test_https_with_a_certificate_for_another_name_is_refused(tls_server, certificate, dns):
+    dns["other.test"] = ["127.0.0.1"]
+
+    with pytest.raises(FetchError, match="无法连接该网站") as refused:
+        fetch(
+            url=f"https://other.test:{tls_server.port}/photo.jpg",
+            max_bytes=MB5,
+            allow_hosts=["other.test"],
+            ssl_context=ssl.create_default_context(cafile=certificate[0]),
+        )
+
+    assert "CERTIFICATE_VERIFY_FAILED" in refused.value.detail or "hostname" in refused.value.detail
+    assert tls_server.requests == []

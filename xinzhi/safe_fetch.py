@@ -124,8 +124,16 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """An HTTPS connection to `address`; the certificate is checked against the host name of the URL."""
 
-    def __init__(self, host: str, port: int, *, address: IPAddress, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        address: IPAddress,
+        timeout: float,
+        context: ssl.SSLContext | None = None,
+    ):
+        super().__init__(host, port, timeout=timeout, context=context or ssl.create_default_context())
         self.address = address
 
     def connect(self):
@@ -174,12 +182,15 @@ def fetch(
     max_redirects: int = 3,
     allow_hosts: Collection[str] = (),
     accept: str = "*/*",
+    ssl_context: ssl.SSLContext | None = None,
 ) -> Fetched:
     """GET `url` under the rules of the module docstring; return the final URL, Content-Type and body.
 
     Raises FetchError (a user message in the active language and a detail for the log) for a refused URL or
     address, a network error, an HTTP status other than 200, too many redirects, a body over `max_bytes` bytes,
     and time over `connect_timeout` (per connection, seconds) or `total_timeout` (the whole fetch, seconds).
+    `ssl_context` replaces the system's trust store for https (tests trust their own certificate with it); the
+    certificate is always checked against the URL's host name.
     """
     deadline = time.monotonic() + total_timeout
     current = url
@@ -188,8 +199,13 @@ def fetch(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(_("连接超时"), "total time used up before connecting")
-        connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-        connection = connection_class(host, port, address=address, timeout=min(connect_timeout, remaining))
+        timeout = min(connect_timeout, remaining)
+        if scheme == "https":
+            connection = _PinnedHTTPSConnection(
+                host, port, address=address, timeout=timeout, context=ssl_context
+            )
+        else:
+            connection = _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
         expired = threading.Event()
         timer = threading.Timer(remaining, _shut, args=(connection, expired))
         timer.daemon = True
