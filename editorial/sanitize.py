@@ -16,7 +16,7 @@ ALLOWED_TAGS and ALLOWED_ATTRIBUTES are module-level sets, read at every call: a
      text; an image that is not one of our own uploads (editorial.cleaning.is_own_media_url) is dropped, since
      the editor imports pasted images before saving and an outside address is blocked by the CSP, printed as
      alt text in the PDF and left pointing outside in the WeChat HTML; a figure left with no image or table
-     goes with its caption;
+     goes with its caption; table spans, list starts and image sizes are bounded (NUMBER_LIMITS);
    - blocks lose the spaces, full-width U+3000 and no-break spaces (an indent is the stylesheet's job) and
      <br>s at their start and end; a paragraph, heading, quotation, list or list item left blank (nothing but
      such spaces and <br>) is dropped, as Word and WeChat leave them by the dozen.
@@ -128,6 +128,36 @@ DROPPED_WHEN_BLANK = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
 INLINE_TAGS = {"strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "span", "code", "mark", "small"}
 # What makes an element worth keeping even without text.
 CONTENT_TAGS = {"img", "table"}
+# Whole-number attributes and their range. Table spans as HTML bounds them
+# (https://html.spec.whatwg.org/multipage/tables.html#attributes-common-to-td-and-th-elements: a browser reads
+# colspan above 1000 as 1000, rowspan above 65534 as 65534; WeasyPrint does not, and a stored colspan of 100000
+# exhausts the PDF worker's memory); a list start to nine digits; image sizes to what an upload can have (the
+# upload view downscales to 2000 px). A value that is not a whole number goes (the element takes HTML's default).
+NUMBER_LIMITS = {
+    ("td", "colspan"): (1, 1000),
+    ("th", "colspan"): (1, 1000),
+    ("td", "rowspan"): (0, 65534),
+    ("th", "rowspan"): (0, 65534),
+    ("ol", "start"): (-999_999_999, 999_999_999),
+    ("img", "width"): (0, 10_000),
+    ("img", "height"): (0, 10_000),
+}
+
+
+def bounded_number(tag: str, attribute: str, value: str) -> str | None:
+    """`value` of a NUMBER_LIMITS attribute clamped to its range; None (drop it) when it is not a whole number,
+    empty included. Other attributes come back unchanged."""
+    limits = NUMBER_LIMITS.get((tag, attribute))
+    if limits is None:
+        return value
+    text = value.strip()
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    low, high = limits
+    if len(digits) > 12:  # beyond every limit; int() of thousands of digits is slow or refused
+        return str(low if text.startswith("-") else high)
+    return str(min(max(int(text), low), high))
 
 
 class _Element:
@@ -223,8 +253,13 @@ def _tidy(element: _Element) -> list[_Element | str]:
         else:
             children.extend(_tidy(child))
     element.children = children
-    element.attrs = [(name, clean_chars(value or "", line_break=" ")) for name, value in element.attrs]
     tag = element.tag
+    attrs = []
+    for name, value in element.attrs:
+        cleaned = bounded_number(tag, name, clean_chars(value or "", line_break=" "))
+        if cleaned is not None:
+            attrs.append((name, cleaned))
+    element.attrs = attrs
     if tag == "img":
         return [element] if is_own_media_url(element.attr("src")) else []
     if tag == "a" and not (element.attr("href") or "").strip():

@@ -176,6 +176,20 @@ RICH = {
         f'<p><img src="{OWN}" alt="图\x0b表\u200b"></p>',
         f'<p><img src="{OWN}" alt="图 表"></p>',
     ),
+    "table-spans-bounded": (
+        '<table><tbody><tr><td colspan="100000" rowspan="abc">甲</td><th rowspan="99999999999999999">乙</th>'
+        '<td colspan="">丙</td><td colspan="2">丁</td></tr></tbody></table>',
+        '<table><tbody><tr><td colspan="1000">甲</td><th rowspan="65534">乙</th><td>丙</td><td colspan="2">丁</td>'
+        "</tr></tbody></table>",
+    ),
+    "list-start-bounded": (
+        '<ol start="-5"><li>甲</li></ol><ol start="1e9"><li>乙</li></ol><ol start="12345678901"><li>丙</li></ol>',
+        '<ol start="-5"><li>甲</li></ol><ol><li>乙</li></ol><ol start="999999999"><li>丙</li></ol>',
+    ),
+    "image-size-bounded": (
+        f'<p><img src="{OWN}" width="99999" height="50%"></p>',
+        f'<p><img src="{OWN}" width="10000"></p>',
+    ),
     "nfc-text": ("<p>Cafe\u0301</p>", "<p>Caf\u00e9</p>"),
     "entities-kept": ("<p>&lt;script&gt; &amp; “引号”</p>", "<p>&lt;script&gt; &amp; “引号”</p>"),
     "inner-spaces-kept": (
