@@ -104,10 +104,11 @@
     return area;
   }
 
-  function showMessage(editor, text) {
+  /* A line in the editor's message area; `kind` "error" (stays until closed) or "info" (the caller removes it). */
+  function showMessage(editor, text, kind) {
     var area = messageArea(editor);
     var line = document.createElement("p");
-    line.className = "editor-message error";
+    line.className = "editor-message " + (kind || "error");
     line.setAttribute("data-test", "editor-message");
     var body = document.createElement("span");
     body.textContent = text;
@@ -121,6 +122,7 @@
     line.appendChild(close);
     area.appendChild(line);
     while (area.children.length > MAX_MESSAGES) area.removeChild(area.firstChild);
+    return line;
   }
 
   /* CKEditor's warnings (a refused upload: the server's message) go to the message area, not to alert(). */
@@ -193,7 +195,9 @@
   }
 
   function importImage(editor, src) {
+    var progress = showMessage(editor, interpolate(gettext("正在导入外部图片 %(url)s……"), { url: shown(src) }, true), "info");
     return N.postJSON(IMPORT_URL, { url: src }).then(function (result) {
+      progress.remove();
       var body = result.body || {};
       if (result.status === 200 && body.url) {
         replaceSrc(editor, src, body.url);
