@@ -313,6 +313,27 @@ def send_everywhere(case: Dirty, issue: Issue, clients: dict[str, Client]) -> li
     return problems
 
 
+def newsroom_problems(issue: Issue, clients: dict[str, Client]) -> list[str]:
+    """The newsroom's pages that show what was stored (sections, citations, comments, reasons) still open."""
+    problems = []
+    for name, url in (
+        ("writer", reverse("newsroom:editor", args=[issue.pk])),
+        ("reviewer", reverse("newsroom:review", args=[issue.pk])),
+        ("writer", reverse("newsroom:dashboard")),
+        ("writer", reverse("newsroom:preview_wechat", args=[issue.pk])),
+    ):
+        response = clients[name].get(url)
+        if response.status_code != 200:
+            problems.append(f"{url}: HTTP {response.status_code}")
+            continue
+        # The newsroom has scripts and a preview frame of its own: look for what the corpus would inject.
+        page = response.content.decode()
+        markup = [p for p in corpus.markup_problems(page) if p not in ("<script>", "<iframe>")]
+        if "<script>alert" in page or "<svg onload" in page or markup:
+            problems.append(f"{url}: active markup from the input {markup}")
+    return problems
+
+
 def correct(case: Dirty, issue: Issue, admin) -> list[str]:
     """The correction note (admin only, no newsroom form): through the workflow service, as the admin does."""
     set_state(issue, S.PUBLISHED)
@@ -388,6 +409,7 @@ def test_dirty_input_is_refused_clearly_or_stored_clean_and_every_output_stays_v
     case, issue, clients, admin_user, client
 ):
     problems = send_everywhere(case, issue, clients)
+    problems += newsroom_problems(issue, clients)
     problems += correct(case, issue, admin_user)
     problems += output_problems(case, issue, client)
 
