@@ -297,5 +297,5 @@ def import_image(*, url: str) -> str:
 
 
 def failed_message(*, url: str, reason: str) -> str:
-    """"无法导入图片 <url, cut>：<reason>", the one wording of every failed import (active language)."""
+    """The one wording of every failed import: 无法导入图片 <url, cut>：<reason> (active language)."""
     return _("无法导入图片 %(url)s：%(reason)s") % {"url": shown_url(url), "reason": reason.rstrip("。")}
