@@ -58,11 +58,12 @@ _SPACED_BREAK = regex.compile(r"\s*[\n\t]\s*")
 _UNSEEN = regex.compile(f"[{_REMOVED_CHARS}\u200d]")
 
 
-def clean_chars(value: str | None, *, line_break: str = "\n") -> str:
+def clean_chars(value: str | None, *, line_break: str = "\n", nfc: bool = True) -> str:
     """`value` without forbidden or invisible characters, line breaks as `line_break`, NFC; not stripped.
 
     The building block of `clean_text` and of the rich-text sanitizer, which applies it to every text node and
-    attribute value (where stripping would glue words to the markup around them).
+    attribute value (where stripping would glue words to the markup around them). `nfc=False` for markup as a
+    whole: composing it would join a tag's ">" and a combining U+0338 that follows into "≯".
     """
     if not value:
         return ""
@@ -70,7 +71,8 @@ def clean_chars(value: str | None, *, line_break: str = "\n") -> str:
     text = _REMOVED.sub("", text)
     if "\u200d" in text:
         text = _STRAY_JOINER.sub("", text)
-    text = unicodedata.normalize("NFC", text)
+    if nfc:
+        text = unicodedata.normalize("NFC", text)
     if line_break != "\n":
         text = text.replace("\n", line_break)
     return text

@@ -20,7 +20,9 @@ ALLOWED_TAGS and ALLOWED_ATTRIBUTES are module-level sets, read at every call: a
    - blocks lose the spaces, full-width U+3000 and no-break spaces (an indent is the stylesheet's job) and
      <br>s at their start and end; a paragraph, heading, quotation, list or list item left blank (nothing but
      such spaces and <br>) is dropped, as Word and WeChat leave them by the dozen.
-4. nh3 once more, which serializes the tree canonically (and would catch any mistake in step 3).
+4. nh3 once more, which serializes the tree canonically (and would catch any mistake in step 3). When the
+   parse rearranged what step 3 left (text moved out of a table, say), steps 3 and 4 run again, until nh3
+   keeps the tidied markup as it is: that is what makes the result a fixed point.
 """
 
 from __future__ import annotations
@@ -106,6 +108,9 @@ _CONTAINER_TAG = re.compile(
     r"footer|header|hgroup|main|menu|nav|ol|search|section|summary|ul)\b[^>]*>",
     re.IGNORECASE,
 )
+# Tidy and parse again at most this many times: a removal can leave markup that the HTML parser then arranges
+# differently (text foster-parented out of a table, an element reopened), which a second tidying settles.
+MAX_PASSES = 4
 VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
 # Blocks whose leading and trailing spaces and <br>s are trimmed. Not table cells: CKEditor writes an empty
 # cell as <td>&nbsp;</td>, and what it writes must come back unchanged.
@@ -205,7 +210,12 @@ class _TreeBuilder(HTMLParser):
                 return
 
     def handle_data(self, data):
-        self.stack[-1].children.append(data)
+        # The parser may hand one text over in pieces; one node per text, so that NFC sees all of it.
+        children = self.stack[-1].children
+        if children and isinstance(children[-1], str):
+            children[-1] += data
+        else:
+            children.append(data)
 
 
 def _is_blank(node: _Element | str) -> bool:
@@ -244,15 +254,22 @@ def _trim(element: _Element, *, start: bool) -> None:
 
 def _tidy(element: _Element) -> list[_Element | str]:
     """`element` after step 3 of sanitize_html: what replaces it in its parent (itself, its children, nothing)."""
-    children: list[_Element | str] = []
+    pieces: list[_Element | str] = []
     for child in element.children:
-        if isinstance(child, str):
-            text = clean_chars(child)
-            if text:
-                children.append(text)
+        pieces.extend([child] if isinstance(child, str) else _tidy(child))
+    # Texts that end up side by side (around a dropped image, an unwrapped link) become one text node, cleaned
+    # and composed (NFC) as one: parsed again, they would be one.
+    children: list[_Element | str] = []
+    for piece in pieces:
+        if isinstance(piece, str) and children and isinstance(children[-1], str):
+            children[-1] += piece
         else:
-            children.extend(_tidy(child))
-    element.children = children
+            children.append(piece)
+    element.children = []
+    for child in children:
+        child = clean_chars(child) if isinstance(child, str) else child
+        if child:
+            element.children.append(child)
     tag = element.tag
     attrs = []
     for name, value in element.attrs:
@@ -281,22 +298,34 @@ def _contains(element: _Element, tag: str) -> bool:
     )
 
 
+def _escape(value: str, *, attribute: bool) -> str:
+    # As html5ever (nh3's serializer) escapes, so that a tree nh3 would not change serializes to nh3's output.
+    value = value.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace('"', "&quot;") if attribute else value
+
+
 def _serialize(nodes: list[_Element | str]) -> str:
-    """The tree as HTML; canonical escaping is left to the nh3 pass that follows."""
+    """The tree as HTML, escaped as nh3 escapes."""
     out: list[str] = []
     for node in nodes:
         if isinstance(node, str):
-            out.append(node.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+            out.append(_escape(node, attribute=False))
             continue
-        attrs = "".join(
-            f' {name}="{(value or "").replace("&", "&amp;").replace(chr(34), "&quot;")}"'
-            for name, value in node.attrs
-        )
+        attrs = "".join(f' {name}="{_escape(value or "", attribute=True)}"' for name, value in node.attrs)
         out.append(f"<{node.tag}{attrs}>")
         if node.tag not in VOID_TAGS:
             out.append(_serialize(node.children))
             out.append(f"</{node.tag}>")
     return "".join(out)
+
+
+def _tidy_html(html: str) -> str:
+    """Step 3 of sanitize_html on nh3's output: parsed, tidied, serialized."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    nodes = _tidy(builder.root)
+    return _serialize(nodes[0].children) if nodes else ""
 
 
 def _limit_nesting(value: str) -> str:
@@ -335,13 +364,17 @@ def sanitize_html(value: str | None) -> str:
     sanitize_html(x)."""
     if not value:
         return ""
-    builder = _TreeBuilder()
-    builder.feed(_nh3(_limit_nesting(clean_chars(value))))
-    builder.close()
-    nodes = _tidy(builder.root)
-    if not nodes:
-        return ""
-    return _nh3(_serialize(nodes[0].children)).strip()
+    # Characters only, no NFC here: composing the raw markup would turn ">" and a combining U+0338 into "≯" and
+    # swallow the end of a tag. Text nodes are composed one by one in step 3.
+    html = _nh3(_limit_nesting(clean_chars(value, nfc=False)))
+    for _attempt in range(MAX_PASSES):
+        tidied = _tidy_html(html)
+        html = _nh3(tidied)
+        if html == tidied:
+            # nh3 parsed the tidied tree as it is (no text moved out of a table, no element reopened), so
+            # tidying it again would change nothing: the fixed point.
+            break
+    return html.strip()
 
 
 class SanitizedHTMLField(models.TextField):
