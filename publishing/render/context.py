@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 from urllib.parse import urlsplit
 
-import nh3
 import segno
 from django.conf import settings
 from django.db.models import Prefetch
@@ -18,7 +17,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from editorial import sanitize
 from editorial.cleaning import clean_text
 from editorial.models import Issue, Section, chinese_numeral
 from editorial.sanitize import sanitize_html
@@ -38,45 +36,11 @@ def format_chinese_date(date: dt.date) -> str:
     }
 
 
-# The numbers HTML itself bounds (https://html.spec.whatwg.org/multipage/tables.html#dom-tdth-colspan: a browser
-# reads colspan above 1000 as 1000 and rowspan above 65534 as 65534). WeasyPrint does not: a stored
-# <td colspan="100000"> exhausts the PDF worker's memory. An <ol start> is kept to nine digits, as the WeChat
-# renderer numbers items with it.
-_NUMBER_LIMITS = {"colspan": (1, 1000), "rowspan": (0, 65534), "start": (-999_999_999, 999_999_999)}
-_BOUNDED_ATTRIBUTES = tuple(f'{name}="' for name in _NUMBER_LIMITS)
-
-
-def _bounded_number(element: str, attribute: str, value: str) -> str | None:
-    """nh3's attribute_filter: numbers of _NUMBER_LIMITS clamped to their range, others unchanged; an attribute
-    that is not a whole number is dropped (the element then takes HTML's default)."""
-    limits = _NUMBER_LIMITS.get(attribute)
-    if limits is None:
-        return value
-    text = value.strip()
-    digits = text.removeprefix("-")
-    if not (digits.isascii() and digits.isdigit()):
-        return None
-    if len(digits) > 12:  # beyond any limit; int() of thousands of digits is refused or slow
-        return str(limits[0] if text.startswith("-") else limits[1])
-    low, high = limits
-    return str(min(max(int(text), low), high))
-
-
 def _html(value: str) -> SafeString:
-    """Stored HTML cleaned again (it was sanitized on save; cleaning again costs little and covers rows written
-    around the models), with table spans and list starts bounded as a browser bounds them."""
-    cleaned = sanitize_html(value)
-    if any(attribute in cleaned for attribute in _BOUNDED_ATTRIBUTES):
-        cleaned = nh3.clean(
-            cleaned,
-            tags=sanitize.ALLOWED_TAGS,
-            attributes=sanitize.ALLOWED_ATTRIBUTES,
-            allowed_classes=sanitize.ALLOWED_CLASSES,
-            url_schemes=sanitize.ALLOWED_URL_SCHEMES,
-            attribute_filter=_bounded_number,
-            link_rel="noopener noreferrer",
-        )
-    return mark_safe(cleaned)
+    """Stored HTML cleaned again: it was sanitized on save, and cleaning again costs little and covers rows
+    written around the models (sanitize_html also bounds table spans and list starts, which a renderer would
+    otherwise take at their word)."""
+    return mark_safe(sanitize_html(value))
 
 
 def _html_or_blank(value: str) -> SafeString | str:
