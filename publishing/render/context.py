@@ -51,6 +51,14 @@ def _html_or_blank(value: str) -> SafeString | str:
     return "" if is_blank_html(cleaned) else cleaned
 
 
+def _json_text(value, *, multiline: bool = False) -> str:
+    """A string of the masthead's JSON (footer blocks, QR targets) cleaned like any text; the JSON may hold a
+    number, a list or null where a string belongs (an admin's typo), which prints as its text or nothing."""
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return clean_text(value if isinstance(value, str) else str(value), multiline=multiline)
+
+
 def _display_url(url: str) -> str:
     """`https://gyznswn.cn/` -> `gyznswn.cn`: what a caption under a QR code prints."""
     parts = urlsplit(url)
@@ -130,14 +138,14 @@ def build_context(issue: Issue | int) -> dict:
 
     qr_codes = [
         {
-            "label": clean_text(target.get("label")),
+            "label": _json_text(target.get("label")),
             "url": url,
             # Long URLs (an account profile link) say nothing to a reader: the code itself is the link.
             "display_url": _display_url(url) if len(_display_url(url)) <= 32 else "",
         }
         | qr_code(url)
         for target in series.qr_targets or []
-        if isinstance(target, dict) and (url := clean_text(target.get("url")))
+        if isinstance(target, dict) and (url := _json_text(target.get("url")))
     ]
 
     headline = clean_text(issue.headline)
@@ -171,9 +179,9 @@ def build_context(issue: Issue | int) -> dict:
             "contact_heading": clean_text(series.contact_heading),
             "qr_codes": qr_codes,
             "about": [
-                {"title": clean_text(block.get("title")), "body": body}
+                {"title": _json_text(block.get("title")), "body": body}
                 for block in series.footer_blocks or []
-                if isinstance(block, dict) and (body := clean_text(block.get("body"), multiline=True))
+                if isinstance(block, dict) and (body := _json_text(block.get("body"), multiline=True))
             ],
             "website": website,
             "website_display": _display_url(website) if website else "",

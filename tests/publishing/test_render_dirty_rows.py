@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from pypdf import PdfReader
 
-from editorial.models import Correction, Section
+from editorial.models import Correction, Section, Series
 from publishing.render import build_context, render_pdf, render_web, render_wechat
 from publishing.render.wechat import list_start
 from references.models import Citation, Source
@@ -140,3 +140,19 @@ def test_a_table_with_a_huge_colspan_still_renders_to_pdf(draft_issue):
 )
 def test_the_wechat_renderer_reads_only_a_small_whole_number_as_a_list_start(start, first):
     assert list_start(start) == first
+
+
+def test_masthead_json_holding_numbers_or_nulls_still_renders(draft_issue):
+    series = draft_issue.series
+    series.footer_blocks = [{"title": 2026, "body": "关于\x0b我们"}, {"title": None, "body": ["x"]}, "文本"]
+    series.qr_targets = [{"label": None, "url": "https://gyznswn.cn"}, {"label": "无地址", "url": 5}]
+    Series.objects.filter(pk=series.pk).update(
+        footer_blocks=series.footer_blocks, qr_targets=series.qr_targets
+    )
+
+    context = build_context(draft_issue)
+    wechat = render_wechat(draft_issue, context=context)
+
+    assert context["footer"]["about"] == [{"title": "2026", "body": "关于\n我们"}]
+    assert [qr["label"] for qr in context["footer"]["qr_codes"]] == ["", "无地址"]
+    assert "关于" in wechat
