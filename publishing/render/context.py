@@ -60,8 +60,12 @@ def _json_text(value, *, multiline: bool = False) -> str:
 
 
 def _display_url(url: str) -> str:
-    """`https://gyznswn.cn/` -> `gyznswn.cn`: what a caption under a QR code prints."""
-    parts = urlsplit(url)
+    """`https://gyznswn.cn/` -> `gyznswn.cn`: what a caption under a QR code prints (the address itself when
+    Python's parser refuses it, as it may in a row written around the models)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     path = parts.path.rstrip("/")
     return parts.netloc + path + (f"?{parts.query}" if parts.query else "")
 

@@ -8,7 +8,7 @@ every WeChat render and a non-empty result fails it.
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from django.utils.translation import gettext as _
 
@@ -27,9 +27,27 @@ WECHAT_LINK_HOSTS = frozenset({"mp.weixin.qq.com"})
 FORBIDDEN_STYLE = ("url(", "expression(", "position:", "@import", "javascript:")
 
 
+def absolute_url(url: str, base: str = "") -> str | None:
+    """`url` stripped and joined to `base`, or None when Python's URL parser refuses it ("http://[zz" raises
+    "Invalid IPv6 URL"): a stored address must never turn a render into an exception. urlsplit() of a result
+    does not raise."""
+    try:
+        joined = urljoin(base, url.strip()) if base else url.strip()
+        urlsplit(joined)
+    except ValueError:
+        return None
+    return joined
+
+
+def split_url(url: str, base: str = "") -> SplitResult | None:
+    """The parts of `absolute_url(url, base)`, or None when the parser refuses it."""
+    joined = absolute_url(url, base)
+    return None if joined is None else urlsplit(joined)
+
+
 def is_wechat_link(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme == "https" and (parts.hostname or "") in WECHAT_LINK_HOSTS
+    parts = split_url(url)
+    return parts is not None and parts.scheme == "https" and (parts.hostname or "") in WECHAT_LINK_HOSTS
 
 
 class _Linter(HTMLParser):
@@ -58,7 +76,8 @@ class _Linter(HTMLParser):
             self._problem(_("外部链接没有转为参考编号：%(url)s") % {"url": (values.get("href") or "")[:200]})
         if tag == "img":
             src = (values.get("src") or "").strip()
-            if urlsplit(src).scheme not in ("http", "https") or not urlsplit(src).netloc:
+            parts = split_url(src)
+            if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
                 self._problem(_("图片地址不是 http(s) 绝对地址：%(src)s") % {"src": src[:80]})
 
     def handle_startendtag(self, tag, attrs):

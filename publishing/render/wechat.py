@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import css_inline
 import nh3
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from editorial.models import Issue
 from publishing.render.context import LANGUAGE, build_context
 from publishing.render.errors import WeChatLintError
-from publishing.render.lint import WECHAT_ATTRIBUTES, WECHAT_TAGS, is_wechat_link, lint_wechat
+from publishing.render.lint import WECHAT_ATTRIBUTES, WECHAT_TAGS, absolute_url, is_wechat_link, lint_wechat
 
 TEMPLATE = "publishing/wechat.html"
 STYLESHEET = "publishing/wechat.css"
@@ -81,8 +81,8 @@ class _Rewriter(HTMLParser):
         self.dropping = 0
 
     def _reference(self, href: str) -> int:
-        url = urljoin(self.base, href.strip())
-        if urlsplit(url).scheme not in ("http", "https", "mailto"):
+        url = absolute_url(href, self.base)
+        if url is None or urlsplit(url).scheme not in ("http", "https", "mailto"):
             return 0
         if url not in self.links:
             self.links.append(url)
@@ -137,8 +137,8 @@ class _Rewriter(HTMLParser):
         if tag == "br":
             self.out.append("<br>")
         elif tag == "img" and values.get("src", "").strip():
-            src = urljoin(self.base, values["src"].strip())
-            if urlsplit(src).scheme in ("http", "https") and urlsplit(src).netloc:
+            src = absolute_url(values["src"], self.base)
+            if src is not None and urlsplit(src).scheme in ("http", "https") and urlsplit(src).netloc:
                 alt = escape(values.get("alt", ""))
                 self.out.append(f'<img src="{escape(src)}" alt="{alt}">')
 

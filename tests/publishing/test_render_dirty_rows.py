@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from editorial.models import Correction, Section, Series
 from publishing.render import build_context, render_pdf, render_web, render_wechat
+from publishing.render.lint import absolute_url
 from publishing.render.wechat import list_start
 from references.models import Citation, Source
 from tests import corpus
@@ -156,3 +157,34 @@ def test_masthead_json_holding_numbers_or_nulls_still_renders(draft_issue):
     assert context["footer"]["about"] == [{"title": "2026", "body": "关于\n我们"}]
     assert [qr["label"] for qr in context["footer"]["qr_codes"]] == ["", "无地址"]
     assert "关于" in wechat
+
+
+def test_addresses_pythons_url_parser_refuses_leave_web_and_wechat_renders_standing(draft_issue):
+    section = Section.objects.get(issue=draft_issue, position=1)
+    source = Source.objects.create(outlet="国家数据局", title="来源", fingerprint="bad-url")
+    Citation.objects.create(issue=draft_issue, source=source, position=1, note="用于")
+    raw_update("editorial_section", section.pk, body='<p><a href="//[zz">坏链接</a>正文</p>')
+    raw_update("references_source", source.pk, url="http://[zz/")
+
+    context = build_context(draft_issue)
+    web = render_web(draft_issue, context=context)
+    wechat = render_wechat(draft_issue, context=context)  # raises if the lint finds anything
+
+    assert context["citations"][0]["url_display"] == "http://[zz/"
+    assert "坏链接" in web
+    # No reference number for an address nobody can open: the link's text runs on into the sentence.
+    assert "坏链接正文" in wechat
+    assert "http://[zz/" in wechat  # the citation prints its address as text, as stored
+
+
+@pytest.mark.parametrize(
+    ("url", "base", "expected"),
+    [
+        ("//[zz", "https://a.org/", None),
+        ("http://[::1", "", None),
+        (" /media/x.png ", "https://a.org/", "https://a.org/media/x.png"),
+        ("https://mp.weixin.qq.com/s/x", "", "https://mp.weixin.qq.com/s/x"),
+    ],
+)
+def test_absolute_url_is_none_for_an_address_the_parser_refuses(url, base, expected):
+    assert absolute_url(url, base) == expected
