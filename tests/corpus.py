@@ -72,6 +72,12 @@ CORPUS: tuple[Dirty, ...] = (
         '<a href="vbscript:msgbox(1)">微软链接</a> <a href="JaVaScRiPt&colon;alert(1)">大小写链接</a></p>',
         ("脚本链接", "数据链接", "微软链接", "大小写链接"),
     ),
+    # Relative for nh3, refused by Python's urlsplit ("Invalid IPv6 URL"), which WeasyPrint joins every link with.
+    Dirty(
+        "unparseable-links",
+        '<p><a href="//[zz">坏链接</a> <a href="http://[::1">六号</a> <a href="https://a.org:99999999/">端口</a></p>',
+        ("坏链接", "六号", "端口"),
+    ),
     Dirty("outside-image", '<p>外部图片<img src=https://example.com/x.jpg alt="示意"></p>', ("外部图片",)),
     Dirty("svg-onload", '<svg onload="alert(1)"><circle r="5"/></svg><p>矢量之后</p>', ("矢量之后",)),
     Dirty(

@@ -159,7 +159,7 @@ def test_masthead_json_holding_numbers_or_nulls_still_renders(draft_issue):
     assert "关于" in wechat
 
 
-def test_addresses_pythons_url_parser_refuses_leave_web_and_wechat_renders_standing(draft_issue):
+def test_addresses_pythons_url_parser_refuses_leave_every_render_standing(draft_issue):
     section = Section.objects.get(issue=draft_issue, position=1)
     source = Source.objects.create(outlet="国家数据局", title="来源", fingerprint="bad-url")
     Citation.objects.create(issue=draft_issue, source=source, position=1, note="用于")
@@ -175,6 +175,9 @@ def test_addresses_pythons_url_parser_refuses_leave_web_and_wechat_renders_stand
     # No reference number for an address nobody can open: the link's text runs on into the sentence.
     assert "坏链接正文" in wechat
     assert "http://[zz/" in wechat  # the citation prints its address as text, as stored
+    assert context["sections"][0]["news_html"] == '<p><a rel="noopener noreferrer">坏链接</a>正文</p>'
+    pdf = render_pdf(draft_issue, context=context)
+    assert "坏链接正文" in "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @pytest.mark.parametrize(
