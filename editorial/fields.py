@@ -16,7 +16,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 
-from editorial.cleaning import clean_json_strings, clean_text
+from editorial.cleaning import clean_chars, clean_json_strings, clean_text
 
 
 class _CleanedOnSave:
@@ -100,6 +100,16 @@ class CleanedTextField(CleanedCharField):
     """A form's multi-line text, cleaned before it is validated."""
 
     multiline = True
+
+
+class CleanedHTMLField(forms.CharField):
+    """A form's rich text (CKEditor's HTML), its characters cleaned before it is validated: a NUL pasted from a
+    broken file is removed rather than refused with Django's message about null characters. The markup itself
+    is sanitized by the model field (editorial.sanitize.SanitizedHTMLField) on save."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_chars(value, nfc=False) if value not in self.empty_values else value
 
 
 class CleanedURLField(forms.URLField):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.widgets import CKEditor5Widget
 
 from editorial import images
-from editorial.fields import CleanedCharField, CleanedTextField, CleanedURLField
+from editorial.fields import CleanedCharField, CleanedHTMLField, CleanedTextField, CleanedURLField
 from editorial.models import Issue, Section, Series
 
 
@@ -117,13 +117,13 @@ class SectionForm(forms.Form):
     headline = CleanedCharField(
         label=_("标题"), max_length=200, widget=forms.TextInput(attrs={"data-field": "headline"})
     )
-    body = forms.CharField(
+    body = CleanedHTMLField(
         label=_("新闻正文"),
         required=False,
         max_length=200_000,
         widget=RichTextWidget(config_name="default", attrs={"data-field": "body"}),
     )
-    analysis = forms.CharField(
+    analysis = CleanedHTMLField(
         label=_("评析"),
         required=False,
         max_length=200_000,

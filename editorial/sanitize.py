@@ -12,8 +12,8 @@ ALLOWED_TAGS and ALLOWED_ATTRIBUTES are module-level sets, read at every call: a
 3. The result is read into a small tree and tidied, innermost elements first:
    - every text node and attribute value through clean_chars again (entities such as &#11; or &shy; are
      characters only once parsed), NFC;
-   - a link whose address nh3 refused (javascript:, vbscript:, data:, unparseable) or that is empty becomes its
-     text; an image that is not one of our own uploads (editorial.cleaning.is_own_media_url) is dropped, since
+   - a link whose address nh3 refused (javascript:, vbscript:, data:), that Python's URL parser refuses
+     ("//[zz") or that is empty becomes its text; an image that is not one of our own uploads (editorial.cleaning.is_own_media_url) is dropped, since
      the editor imports pasted images before saving and an outside address is blocked by the CSP, printed as
      alt text in the PDF and left pointing outside in the WeChat HTML; a figure left with no image or table
      goes with its caption; table spans, list starts and image sizes are bounded (NUMBER_LIMITS);
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from django.db import models
@@ -279,7 +280,7 @@ def _tidy(element: _Element) -> list[_Element | str]:
     element.attrs = attrs
     if tag == "img":
         return [element] if is_own_media_url(element.attr("src")) else []
-    if tag == "a" and not (element.attr("href") or "").strip():
+    if tag == "a" and not _is_readable_address(element.attr("href")):
         return element.children
     if tag == "figure" and not any(_contains(element, content) for content in CONTENT_TAGS):
         return []
@@ -289,6 +290,20 @@ def _tidy(element: _Element) -> list[_Element | str]:
     if tag in DROPPED_WHEN_BLANK and _is_blank(element):
         return []
     return [element]
+
+
+def _is_readable_address(href: str | None) -> bool:
+    """A link address worth keeping: not empty, and one Python's URL parser reads, alone and joined to a base
+    (nh3 keeps "//[zz" as a relative address; WeasyPrint, joining it to the page's URL, raises "Invalid IPv6
+    URL" and the whole PDF fails)."""
+    href = (href or "").strip()
+    if not href:
+        return False
+    try:
+        urlsplit(urljoin("https://example.invalid/", href))
+    except ValueError:
+        return False
+    return True
 
 
 def _contains(element: _Element, tag: str) -> bool:

@@ -222,3 +222,8 @@ def test_relative_links_to_uploaded_media_survive(issue):
         '<p><img src="/media/uploads/2026/07/chart.png" alt="图表">'
         '<a href="/archive/2026-06-28/" rel="noopener noreferrer">上一期</a></p>'
     )
+
+
+@pytest.mark.parametrize("href", ["//[zz", "http://[::1", "https://[", "   "])
+def test_a_link_whose_address_the_url_parser_refuses_becomes_its_text(href):
+    assert sanitize_html(f'<p>见<a href="{href}">坏链接</a>。</p>') == "<p>见坏链接。</p>"

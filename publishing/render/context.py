@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from html import unescape
 from urllib.parse import urlsplit
 
 import segno
@@ -23,7 +21,6 @@ from editorial.cleaning import clean_text
 from editorial.models import Issue, Section, chinese_numeral
 from editorial.sanitize import sanitize_html
 from editorial.workflow import is_blank_html
-from publishing.render.lint import absolute_url
 from references.formatting import format_entry
 from references.models import Citation
 
@@ -39,31 +36,11 @@ def format_chinese_date(date: dt.date) -> str:
     }
 
 
-_LINK_START_TAG = re.compile(r"<a\b[^>]*>")
-_HREF = re.compile(r'\shref="([^"]*)"')
-
-
-def _without_unreadable_hrefs(html: str) -> str:
-    """`html` (sanitize_html's canonical output: a literal "<a" is always a tag, attribute values are quoted and
-    escaped) with every link address Python's URL parser refuses removed, the link's text kept. nh3 keeps
-    "//[zz" as a relative address, and WeasyPrint, joining it to the base URL, raises "Invalid IPv6 URL": one
-    such link in a section stopped the whole PDF."""
-
-    def drop_unreadable(match: re.Match) -> str:
-        tag = match.group(0)
-        href = _HREF.search(tag)
-        if href is None or absolute_url(unescape(href[1]), settings.SITE_URL + "/") is not None:
-            return tag
-        return tag[: href.start()] + tag[href.end() :]
-
-    return _LINK_START_TAG.sub(drop_unreadable, html) if "<a " in html else html
-
-
 def _html(value: str) -> SafeString:
     """Stored HTML cleaned again: it was sanitized on save, and cleaning again costs little and covers rows
     written around the models (sanitize_html also bounds table spans and list starts, which a renderer would
-    otherwise take at their word); then no link keeps an address a renderer cannot parse."""
-    return mark_safe(_without_unreadable_hrefs(sanitize_html(value)))
+    otherwise take at their word, and unwraps links whose address a renderer cannot parse)."""
+    return mark_safe(sanitize_html(value))
 
 
 def _html_or_blank(value: str) -> SafeString | str:
