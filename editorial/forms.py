@@ -64,7 +64,9 @@ class IssueCreateForm(forms.Form):
     series = forms.ModelChoiceField(label=_("刊物"), queryset=Series.objects.all(), empty_label=None)
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     headline = CleanedCharField(label=_("本期标题"), max_length=200, required=False)
-    summary = CleanedTextField(label=_("摘要"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    summary = CleanedTextField(
+        label=_("摘要"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,7 +294,7 @@ class ImageUploadForm(forms.Form):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        if upload.size > images.max_image_bytes():
+        if upload.size > images.MAX_IMAGE_BYTES:
             # Refused before reading a byte of it into memory.
             raise ValidationError(images.too_large_message(upload.size))
         try:

@@ -79,13 +79,8 @@ class ProcessedImage:
     height: int
 
 
-def max_image_bytes() -> int:
-    """The upload limit in bytes (setting NEWSROOM_MAX_UPLOAD_BYTES, 5 MB by default)."""
-    return getattr(settings, "NEWSROOM_MAX_UPLOAD_BYTES", MAX_IMAGE_BYTES)
-
-
 def too_large_message(size: int) -> str:
-    limit = max_image_bytes()
+    limit = MAX_IMAGE_BYTES
     return _("图片太大（%(size).1f MB），最大 %(limit)d MB。") % {
         "size": size / 1024 / 1024,
         "limit": limit // 1024 // 1024,
@@ -108,10 +103,10 @@ def _too_many_pixels(width: int | None = None, height: int | None = None) -> Ima
 def process_image(*, data: bytes) -> ProcessedImage:
     """Check `data` and write it again as a clean image (see the module docstring for every rule).
 
-    Raises ImageRefused, with a message for the writer, for more than max_image_bytes() bytes, anything Pillow
+    Raises ImageRefused, with a message for the writer, for more than MAX_IMAGE_BYTES bytes, anything Pillow
     cannot read completely, a format other than JPEG/PNG/WebP/GIF, and more pixels than MAX_PIXELS.
     """
-    if len(data) > max_image_bytes():
+    if len(data) > MAX_IMAGE_BYTES:
         raise ImageRefused(too_large_message(len(data)))
     try:
         # verify() checks the structure (PNG checksums, truncation) without decoding, and leaves the image unusable.
@@ -146,10 +141,9 @@ def process_image(*, data: bytes) -> ProcessedImage:
     except _DECODE_ERRORS:
         raise _not_an_image() from None
     data_out, size = out
-    if len(data_out) > max_image_bytes():
+    if len(data_out) > MAX_IMAGE_BYTES:
         raise ImageRefused(
-            _("图片处理后仍超过 %(limit)d MB，请压缩后再上传。")
-            % {"limit": max_image_bytes() // 1024 // 1024}
+            _("图片处理后仍超过 %(limit)d MB，请压缩后再上传。") % {"limit": MAX_IMAGE_BYTES // 1024 // 1024}
         )
     return ProcessedImage(data=data_out, extension=extension, width=size[0], height=size[1])
 
@@ -274,17 +268,17 @@ def shown_url(url: str) -> str:
 def import_image(*, url: str) -> str:
     """Fetch the image at the outside http(s) `url`, process it like an upload and store it; return its URL.
 
-    The fetch follows xinzhi.safe_fetch (public addresses only, also after redirects; at most max_image_bytes();
+    The fetch follows xinzhi.safe_fetch (public addresses only, also after redirects; at most MAX_IMAGE_BYTES;
     time-bounded); hosts in settings.IMAGE_FETCH_ALLOW_HOSTS (tests only) may be local. Raises ImageImportFailed
     naming the URL and the reason.
     """
     try:
         fetched = fetch(
             url=url,
-            max_bytes=max_image_bytes(),
-            connect_timeout=getattr(settings, "IMAGE_FETCH_CONNECT_TIMEOUT", 5.0),
-            total_timeout=getattr(settings, "IMAGE_FETCH_TIMEOUT", 15.0),
-            allow_hosts=getattr(settings, "IMAGE_FETCH_ALLOW_HOSTS", ()),
+            max_bytes=MAX_IMAGE_BYTES,
+            connect_timeout=settings.IMAGE_FETCH_CONNECT_TIMEOUT,
+            total_timeout=settings.IMAGE_FETCH_TIMEOUT,
+            allow_hosts=settings.IMAGE_FETCH_ALLOW_HOSTS,
             accept="image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.5",
         )
         image = process_image(data=fetched.body)

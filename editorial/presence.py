@@ -28,16 +28,15 @@ WHERE = re.compile(r"^(?:meta|section-\d{1,12})?$")
 
 
 def heartbeat_seconds() -> int:
-    """How often the editor reports (settings.PRESENCE_HEARTBEAT_SECONDS, default 20). 0 turns the heartbeat off:
+    """How often the editor reports, in seconds (settings.PRESENCE_HEARTBEAT_SECONDS). 0 turns the heartbeat off:
     the browser tests do, but for the one about presence, so that no request of a page being closed races the
     flush of the test database."""
-    return int(getattr(settings, "PRESENCE_HEARTBEAT_SECONDS", 20))
+    return settings.PRESENCE_HEARTBEAT_SECONDS
 
 
 def ttl_seconds() -> int:
-    """How long an entry lives without a heartbeat (settings.PRESENCE_TTL_SECONDS, default 60: three missed
-    heartbeats)."""
-    return int(getattr(settings, "PRESENCE_TTL_SECONDS", 60))
+    """How long an entry lives without a heartbeat, in seconds (settings.PRESENCE_TTL_SECONDS)."""
+    return settings.PRESENCE_TTL_SECONDS
 
 
 def _key(issue_id: int, user_id: int) -> str:

@@ -482,6 +482,32 @@ def test_a_plain_form_post_too_large_to_read_answers_a_chinese_page_and_changes_
     assert snapshot() == before
 
 
+def test_an_autosave_too_large_to_read_answers_json_the_editor_can_show_and_changes_nothing(
+    issue, clients, settings
+):
+    """The editor's JSON autosave of 1 MB of Chinese is 3 MB of UTF-8, over DATA_UPLOAD_MAX_MEMORY_SIZE: the
+    answer is JSON with a Chinese message (xinzhi.error_views.bad_request), which the editor's status line shows."""
+    settings.DEBUG = False
+    section = issue.sections.get(position=1)
+    before = snapshot()
+    body = json.dumps(
+        {"headline": "标题", "body": "<p>" + "长" * corpus.MEGABYTE + "</p>", "version": section.version},
+        ensure_ascii=False,
+    )
+
+    response = clients["writer"].post(
+        reverse("newsroom:section_save", args=[section.pk]),
+        body.encode(),
+        content_type="application/json",
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "内容太长" in response.json()["error"]
+    assert snapshot() == before
+
+
 # --- The importer -----------------------------------------------------------------------------------------
 
 

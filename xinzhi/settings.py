@@ -240,6 +240,11 @@ if IMAGE_FETCH_ALLOW_HOSTS and not DEBUG:
 IMAGE_FETCH_CONNECT_TIMEOUT = 5.0
 IMAGE_FETCH_TIMEOUT = 15.0
 
+# Who else has an issue open in the editor (editorial.presence): the editor reports every
+# PRESENCE_HEARTBEAT_SECONDS (0: never), an entry lasts PRESENCE_TTL_SECONDS without one (three missed beats).
+PRESENCE_HEARTBEAT_SECONDS = 20
+PRESENCE_TTL_SECONDS = 60
+
 # --- Email ----------------------------------------------------------------------------------------------
 
 EMAIL_URL = env_url("EMAIL_URL", schemes=("smtp", "smtps", "console"), default="console://")

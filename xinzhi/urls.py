@@ -7,6 +7,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from django.views.static import serve
 
+# A request too large to read gets a JSON answer when the editor sent it (see the view).
+handler400 = "xinzhi.error_views.bad_request"
+
 admin.site.site_header = _("新质生产力每日动态 · 编辑系统")
 admin.site.site_title = "xinzhi"
 
