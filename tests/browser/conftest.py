@@ -205,3 +205,21 @@ def type_into_editor(page, editable, text: str, *, section, status: int = 200) -
         page.keyboard.type(text)
     assert saved.value.status == status, saved.value.text()
     return saved.value.json()
+
+
+def paste(page, editor_id: str, html: str) -> None:
+    """A real paste event at the end of a CKEditor 5 editable (`editor_id`: its textarea's id), carrying `html`
+    as the clipboard's text/html."""
+    page.evaluate(
+        """([id, html]) => {
+            const editor = window.editors[id];
+            editor.editing.view.focus();
+            editor.model.change((writer) => writer.setSelection(editor.model.document.getRoot(), 'end'));
+            const data = new DataTransfer();
+            data.setData('text/html', html);
+            data.setData('text/plain', html.replace(/<[^>]+>/g, ''));
+            const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+            editor.ui.getEditableElement().dispatchEvent(event);
+        }""",
+        [editor_id, html],
+    )

@@ -31,7 +31,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from editorial.models import Section
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import paste, sign_in
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -365,23 +365,6 @@ PASTED = (
     "<h3>小标题</h3>"
     "<p>伪装链接</p>"
 )
-
-
-def paste(page, editor_id: str, html: str) -> None:
-    """A real paste event on the editable, carrying `html` as the clipboard's text/html."""
-    page.evaluate(
-        """([id, html]) => {
-            const editor = window.editors[id];
-            editor.editing.view.focus();
-            editor.model.change((writer) => writer.setSelection(editor.model.document.getRoot(), 'end'));
-            const data = new DataTransfer();
-            data.setData('text/html', html);
-            data.setData('text/plain', html.replace(/<[^>]+>/g, ''));
-            const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
-            editor.ui.getEditableElement().dispatchEvent(event);
-        }""",
-        [editor_id, html],
-    )
 
 
 def test_pasted_word_and_wechat_html_shows_only_what_is_saved(

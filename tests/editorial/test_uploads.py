@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import ExifTags, Image
+from PIL import Image
+
+from tests.image_server import photo_with_gps
 
 URL = "/newsroom/upload/"
 
@@ -128,16 +130,7 @@ def test_a_6_mb_image_is_refused(client, writer, media):
 
 def test_a_6000_by_4000_photo_is_stored_2000_pixels_wide_without_its_exif(client, writer, media):
     client.force_login(writer)
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "Canon"
-    exif[ExifTags.IFD.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N",
-        ExifTags.GPS.GPSLatitude: (39.0, 54.0, 27.0),
-    }
-    buffer = io.BytesIO()
-    Image.new("RGB", (6000, 4000), (31, 95, 153)).save(buffer, format="JPEG", exif=exif)
-
-    response = post(client, "IMG_0001.JPG", buffer.getvalue(), "image/jpeg")
+    response = post(client, "IMG_0001.JPG", photo_with_gps((6000, 4000)), "image/jpeg")
 
     assert response.status_code == 200
     [stored_path] = stored_files(media)
