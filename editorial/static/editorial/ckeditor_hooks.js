@@ -5,7 +5,7 @@
    added to every editor as a plugin: settings.CKEDITOR_5_CONFIGS names it in `extraPlugins` as
    "callback:XinzhiEditorRules", which django-ckeditor-5 resolves to this global. A plugin, not a
    ckeditorRegisterCallback callback: its converters must be in place before the editor loads its data, and
-   that API keeps one callback per field (editor.js already uses it).
+   the newsroom's scripts share that API through Newsroom.onEditor, which runs after the data is loaded.
 
    What the configuration alone cannot do, and this plugin does (CKEditor 5 API: conversion and post-fixers,
    https://ckeditor.com/docs/ckeditor5/latest/framework/deep-dive/conversion/intro.html):

@@ -42,12 +42,9 @@
     var self = this;
     this.fields().forEach(function (field) {
       if (field.tagName === "TEXTAREA" && field.classList.contains("django_ckeditor_5")) {
-        var hook = function (editor) {
+        N.onEditor(field, function (editor) {
           editor.model.document.on("change:data", function () { self.changed(); });
-        };
-        var existing = editorFor(field);
-        if (existing) hook(existing);
-        else if (typeof window.ckeditorRegisterCallback === "function") window.ckeditorRegisterCallback(field.id, hook);
+        });
       } else {
         field.addEventListener("input", function () { self.changed(); });
       }

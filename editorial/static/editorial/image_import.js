@@ -15,8 +15,7 @@
        'uploadImage' runs, the selection moves to a new empty paragraph after the selected object; the upload
        takes that paragraph's place, and a refused upload leaves the document as it was.
 
-   Per editor through window.ckeditorRegisterCallback, which keeps one callback per field: this script, loaded
-   before editor.js, lets it keep a list. */
+   Per editor through Newsroom.onEditor. */
 (function () {
   "use strict";
 
@@ -29,30 +28,6 @@
   var IMAGE_ELEMENTS = ["imageBlock", "imageInline"];
   var MAX_MESSAGES = 5;
   var SHOWN_URL = 80;
-
-  /* --- more than one callback per editor ---------------------------------------------------------------- */
-
-  var register = window.ckeditorRegisterCallback;
-  if (typeof register === "function" && !register.xinzhiChained) {
-    var chains = {};
-    var chained = function (id, callback) {
-      if (!chains[id]) {
-        chains[id] = [];
-        register(id, function (editor) {
-          chains[id].forEach(function (fn) { fn(editor); });
-        });
-      }
-      chains[id].push(callback);
-    };
-    chained.xinzhiChained = true;
-    window.ckeditorRegisterCallback = chained;
-  }
-
-  function onEditor(textarea, fn) {
-    var existing = window.editors && window.editors[textarea.id];
-    if (existing) fn(existing);
-    else if (typeof window.ckeditorRegisterCallback === "function") window.ckeditorRegisterCallback(textarea.id, fn);
-  }
 
   /* --- which addresses are ours ---------------------------------------------------------------------------- */
 
@@ -251,7 +226,7 @@
   };
 
   document.querySelectorAll("textarea.django_ckeditor_5").forEach(function (textarea) {
-    onEditor(textarea, function (editor) {
+    N.onEditor(textarea, function (editor) {
       messageArea(editor);
       takeNotifications(editor);
       uploadBesideSelection(editor);

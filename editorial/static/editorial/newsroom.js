@@ -158,6 +158,24 @@
     fitFrame(frame);
   });
 
+  /* Run fn(editor) once the CKEditor 5 of `textarea` exists. django-ckeditor-5's ckeditorRegisterCallback keeps
+     one callback per field, and several newsroom scripts hook every editor (autosave, image import): the list is
+     kept here and registered once. */
+  var editorCallbacks = {};
+  function onEditor(textarea, fn) {
+    var existing = window.editors && window.editors[textarea.id];
+    if (existing) { fn(existing); return; }
+    if (typeof window.ckeditorRegisterCallback !== "function") return;
+    var id = textarea.id;
+    if (!editorCallbacks[id]) {
+      editorCallbacks[id] = [];
+      window.ckeditorRegisterCallback(id, function (editor) {
+        editorCallbacks[id].forEach(function (callback) { callback(editor); });
+      });
+    }
+    editorCallbacks[id].push(fn);
+  }
+
   updateCountdowns();
   window.setInterval(updateCountdowns, 30000);
 
@@ -169,6 +187,7 @@
     getJSON: getJSON,
     registerFlush: registerFlush,
     flushAll: flushAll,
-    formatRemaining: formatRemaining
+    formatRemaining: formatRemaining,
+    onEditor: onEditor
   };
 })();
