@@ -392,10 +392,17 @@ def topic_sections(topic: Topic) -> frozenset[int]:
 
 
 def topic_choices() -> list[tuple[str, str]]:
-    """(name, slug) of every topic, by name: the choices of the search form's topic filter."""
+    """(name, slug) of every topic of a published section, by name: the choices of the search form's topic
+    filter. Not every topic: drafts' topics are not public (and remembered choices expire with the publication
+    version, so a topic appears once its first section is published)."""
 
     def find() -> list[tuple[str, str]]:
-        return list(Topic.objects.order_by("name").values_list("name", "slug"))
+        return list(
+            Topic.objects.filter(sections__issue__state=IssueState.PUBLISHED)
+            .distinct()
+            .order_by("name")
+            .values_list("name", "slug")
+        )
 
     return page_cache.remember("search:topic-choices", find, size=lambda topics: 200 * len(topics))
 

@@ -71,7 +71,10 @@ def image_import(request: HttpRequest) -> HttpResponse:
     url = url.strip()
     try:
         result = tasks.import_outside_image.apply_async(args=[url, get_language()])
-        answer = result.get(timeout=IMPORT_WAIT, propagate=False)
+        # disable_sync_subtasks=False: this is a view, not a task. Celery's guard against waiting inside a task
+        # is a process-wide flag that eager tasks (the embedded default) set while they run, so a second import
+        # on another runserver thread would be refused as if it were a task waiting on a task.
+        answer = result.get(timeout=IMPORT_WAIT, propagate=False, disable_sync_subtasks=False)
     except ResultTimeout:
         answer = {"error": images.failed_message(url=url, reason=_("导入超时，请稍后重新粘贴"))}
     except Exception:  # a storage or broker failure: the writer gets a message, the log gets the trace

@@ -187,7 +187,7 @@ def test_the_task_takes_and_returns_plain_json(media, image_server, eager):
 class _Pending:
     """What apply_async returns when no worker answers in time."""
 
-    def get(self, timeout, propagate):
+    def get(self, timeout, propagate, disable_sync_subtasks=True):
         from celery.exceptions import TimeoutError as ResultTimeout
 
         raise ResultTimeout("The operation timed out.")
@@ -218,3 +218,23 @@ def test_a_failing_task_gives_a_message_not_a_500(client, writer, media, eager, 
 
     assert response.status_code == 400
     assert response.json() == {"error": "无法导入图片 https://images.example.com/a.jpg：服务器内部错误"}
+
+
+def test_an_import_works_while_another_eager_task_holds_celerys_join_guard(
+    client, writer, media, image_server, eager
+):
+    """With eager tasks (the embedded default) each task runs inside Celery's process-wide "never wait on a result
+    within a task" flag; a second import on another runserver thread saw it set and answered 服务器内部错误 for
+    every later import. The view is no task: it waits regardless of the flag."""
+    from celery.result import _set_task_join_will_block, task_join_will_block
+
+    client.force_login(writer)
+    before = task_join_will_block()
+    _set_task_join_will_block(True)
+    try:
+        response = post(client, image_server.url("/photo.jpg"))
+    finally:
+        _set_task_join_will_block(before)
+
+    assert response.status_code == 200, response.content
+    assert len(stored_files(media)) == 1

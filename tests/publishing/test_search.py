@@ -336,7 +336,7 @@ def test_on_postgresql_every_entry_carries_its_bigrams_in_an_indexed_column(publ
 
 
 def test_topic_names_are_escaped_in_the_filter(client, published):
-    Topic.objects.create(name="<b>粗体</b>", slug="bold-topic")
+    published.sections.first().topics.add(Topic.objects.create(name="<b>粗体</b>", slug="bold-topic"))
     page = client.get("/search/", {"q": "公开词", "topic": "bold-topic"}).content.decode()
     assert '<option value="bold-topic" selected>&lt;b&gt;粗体&lt;/b&gt;</option>' in page
     assert "<b>粗体</b>" not in page
@@ -353,3 +353,15 @@ def test_the_matches_of_a_word_are_newest_first_with_their_dates_and_sections(sm
     assert [-day for day in found.days] == [rows[pk][0].toordinal() for pk in found.ids]
     assert list(found.sections) == [rows[pk][1] or 0 for pk in found.ids]
     assert list(found.days) == sorted(found.days)
+
+
+def test_the_topic_filter_offers_only_topics_of_published_sections(client, published, make_issue):
+    """A topic typed in a draft is not public: the search form must not list it before its section is published."""
+    published.sections.first().topics.add(Topic.objects.create(name="公开主题", slug="public-topic"))
+    draft = make_issue(dt.date(2026, 7, 5))
+    draft.sections.first().topics.add(Topic.objects.create(name="未公开的草稿主题", slug="draft-only"))
+
+    page = client.get("/search/").content.decode()
+
+    assert '<option value="public-topic">公开主题</option>' in page
+    assert "未公开的草稿主题" not in page
