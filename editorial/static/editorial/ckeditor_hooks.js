@@ -9,6 +9,8 @@
 
    What the configuration alone cannot do, and this plugin does (CKEditor 5 API: conversion and post-fixers,
    https://ckeditor.com/docs/ckeditor5/latest/framework/deep-dive/conversion/intro.html):
+   - lazy-loaded images (WeChat's data-src...) arrive with their real address, and table spans are bounded so a
+     pasted colspan="100000" cannot bring the editor down.
    - script, style and the other raw-text elements vanish with their contents wherever HTML enters the editor
      (paste, drop, setData), as on the server: a pasted <script>alert('x')</script> is not a paragraph 'alert'.
    - a link to an address the server refuses (javascript:, data:, vbscript:...) is plain text at once.
@@ -50,12 +52,139 @@
   XinzhiEditorRules.pluginName = "XinzhiEditorRules";
 
   XinzhiEditorRules.prototype.init = function () {
+    this.repairIncomingHtml();
     this.dropRawTextElements();
     this.unlinkUnsafeAddresses();
     this.plainData();
     this.linkRel();
     this.imageCaptionLabel();
   };
+
+  /* HTML entering the editor (a paste, setData, the initial data) is repaired as a DOM before CKEditor reads it:
+     - lazy-loaded images get their real address. WeChat's clipboard gives an image not yet scrolled into view as
+       <img data-src="https://mmbiz.qpic.cn/..." src="data:image/svg+xml,..." class="img_loading">; other sites'
+       lazy loaders use data-original or data-actualsrc. The placeholder would be dropped (image_import.js), the
+       real address is imported like any outside image.
+     - table spans are bounded: a pasted colspan="100000" makes CKEditor build a row of 100000 cells and fail
+       (Maximum call stack size exceeded). A span is clamped to the server's bound (editorial.sanitize
+       NUMBER_LIMITS) and to what the table can really span: a colspan to the columns it covers in which some
+       cell starts, a rowspan to the rows left in the table (boundSpans).
+     Both readers of HTML go through DataController#htmlProcessor (the same object as #processor):
+     ClipboardPipeline parses the clipboard's text/html with htmlProcessor.toView, setData with processor.toView.
+     Word and Google Docs HTML is parsed by PasteFromOffice itself and not repaired here; neither has lazy
+     images or absurd spans. */
+  XinzhiEditorRules.prototype.repairIncomingHtml = function () {
+    var processor = this.editor.data.htmlProcessor;
+    var toView = processor.toView.bind(processor);
+    processor.toView = function (html) {
+      return toView(repairHtml(html));
+    };
+  };
+
+  /* `html` with lazy images and table spans repaired (see repairIncomingHtml); the same string when there is
+     nothing to repair, so ordinary data is parsed exactly as CKEditor parses it. */
+  function repairHtml(html) {
+    if (typeof html !== "string" || !LAZY_OR_SPAN.test(html)) return html;
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var changed = false;
+    Array.from(doc.body.querySelectorAll("img")).forEach(function (img) {
+      if (useLazySource(img)) changed = true;
+    });
+    Array.from(doc.body.querySelectorAll("table")).forEach(function (table) {
+      if (boundSpans(table)) changed = true;
+    });
+    return changed ? doc.body.innerHTML : html;
+  }
+
+  var LAZY_OR_SPAN = /data-(?:src|original|actualsrc)|colspan|rowspan/i;
+  // Where lazy loaders keep an image's real address, most common first (WeChat uses data-src).
+  var LAZY_SOURCES = ["data-src", "data-original", "data-actualsrc"];
+  // editorial.sanitize.NUMBER_LIMITS for td/th.
+  var MAX_COLSPAN = 1000;
+  var MAX_ROWSPAN = 65534;
+
+  /* Sets the src of a lazy-loaded `img` to the real address its loader keeps; true when it did. Only an http(s)
+     address (or a scheme-relative one, made https) is taken: the placeholder in src is never the image. */
+  function useLazySource(img) {
+    for (var i = 0; i < LAZY_SOURCES.length; i++) {
+      var value = (img.getAttribute(LAZY_SOURCES[i]) || "").trim();
+      if (value.indexOf("//") === 0) value = "https:" + value;
+      if (!/^https?:\/\//i.test(value)) continue;
+      img.setAttribute("src", value);
+      // The placeholder's srcset (if any) would show instead of the real image.
+      img.removeAttribute("srcset");
+      LAZY_SOURCES.forEach(function (name) { img.removeAttribute(name); });
+      return true;
+    }
+    return false;
+  }
+
+  function spanOf(cell, name) {
+    var value = cell.getAttribute(name);
+    return value !== null && /^\s*\d+\s*$/.test(value) ? parseInt(value, 10) : null;
+  }
+
+  /* The first column at or after `column` that no interval of `taken` ([start, end) columns held by cells of
+     rows above) covers. */
+  function freeColumn(taken, column) {
+    var moved = true;
+    while (moved) {
+      moved = false;
+      for (var i = 0; i < taken.length; i++) {
+        if (taken[i][0] <= column && column < taken[i][1]) {
+          column = taken[i][1];
+          moved = true;
+        }
+      }
+    }
+    return column;
+  }
+
+  /* Bounds the colspan and rowspan of the `table`'s own cells (not those of tables inside); true when one
+     changed. The cells are laid out as HTML lays them out (rows above hold columns through rowspan); a column
+     in which no cell starts is only there because of a span, so a colspan becomes the number of columns it
+     covers in which some cell starts: colspan="100000" over a two-column table becomes 2, a table whose
+     every column has a cell starting in it keeps its spans. A rowspan ends at the table's last row. The
+     spans are first clamped to the server's bounds and to the number of cells, which bounds the work. */
+  function boundSpans(table) {
+    var rows = Array.from(table.rows);
+    var total = rows.reduce(function (count, row) { return count + row.cells.length; }, 0);
+    var limit = Math.max(1, Math.min(MAX_COLSPAN, total));
+    var taken = rows.map(function () { return []; });
+    var starts = {};
+    var placed = [];
+    var changed = false;
+    rows.forEach(function (row, index) {
+      var column = 0;
+      var left = rows.length - index;
+      Array.from(row.cells).forEach(function (cell) {
+        column = freeColumn(taken[index], column);
+        var colspan = Math.min(Math.max(spanOf(cell, "colspan") || 1, 1), limit);
+        var rowspan = spanOf(cell, "rowspan");
+        if (rowspan !== null && rowspan > Math.min(MAX_ROWSPAN, left)) {
+          cell.setAttribute("rowspan", String(Math.max(1, Math.min(MAX_ROWSPAN, left))));
+          changed = true;
+        }
+        // rowspan="0" reaches the table's end (HTML); absent or 1 is this row only.
+        var down = rowspan === 0 ? left : Math.min(Math.max(rowspan || 1, 1), left);
+        for (var k = index; k < index + down; k++) taken[k].push([column, column + colspan]);
+        starts[column] = true;
+        placed.push({ cell: cell, start: column, end: column + colspan });
+        column += colspan;
+      });
+    });
+    var columns = Object.keys(starts).map(Number);
+    placed.forEach(function (entry) {
+      var given = spanOf(entry.cell, "colspan");
+      if (given === null) return;
+      var covered = columns.filter(function (start) { return start >= entry.start && start < entry.end; }).length;
+      if (given > covered) {
+        entry.cell.setAttribute("colspan", String(covered));
+        changed = true;
+      }
+    });
+    return changed;
+  }
 
   /* Raw-text elements convert to nothing, children included: without a converter CKEditor would keep their
      text as a paragraph. Runs for the clipboard and for setData alike (both upcast through editor.data). */

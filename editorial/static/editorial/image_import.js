@@ -15,6 +15,9 @@
        'uploadImage' runs, the selection moves to a new empty paragraph after the selected object; the upload
        takes that paragraph's place, and a refused upload leaves the document as it was.
 
+   (d) A data: image CKEditor does not upload (an SVG, one that is not base64, one set by setData) is removed with
+       a warning, as the server would drop it silently.
+
    Per editor through Newsroom.onEditor. */
 (function () {
   "use strict";
@@ -58,6 +61,12 @@
     if (url.origin !== window.location.origin) return null;
     var path = url.pathname + url.search;
     return isOwn(path) ? path : null;
+  }
+
+  /* The media type a data: address declares ("image/svg+xml"), or "data:" when it declares none. */
+  function dataType(src) {
+    var match = /^data:([^;,]*)/i.exec(src);
+    return (match && match[1].trim().toLowerCase()) || "data:";
   }
 
   function shown(url) {
@@ -191,7 +200,14 @@
     function scan() {
       imagesIn(editor).forEach(function (element) {
         var src = element.getAttribute("src");
-        if (pending[src] || isOwn(src) || /^(data|blob):/i.test(src)) return; // data:/blob: are CKEditor's uploads
+        if (pending[src] || isOwn(src) || /^blob:/i.test(src)) return; // blob: is always one of CKEditor's uploads
+        if (/^data:/i.test(src)) {
+          // CKEditor uploads a pasted data:image/<type>;base64 image (the image then has an uploadId and is not
+          // listed here). Any other data: image (SVG, not base64, set by setData) would be dropped by the server.
+          removeImages(editor, src);
+          showMessage(editor, interpolate(gettext("已移除无法保存的嵌入图片（%(type)s）：请将图片存为 JPEG、PNG、GIF 或 WebP 文件后上传"), { type: dataType(src) }, true));
+          return;
+        }
         var path = ownPath(src);
         if (path) {
           replaceSrc(editor, src, path);
