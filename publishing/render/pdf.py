@@ -69,7 +69,21 @@ def pdf_html(context: dict, *, inline_stylesheet: bool = False) -> str:
         "page_footer_css": page_footer_content(),
         "stylesheet": pdf_stylesheet() if inline_stylesheet else "",
     }
-    return render_to_string(TEMPLATE, context | extra)
+    return with_list_starts(render_to_string(TEMPLATE, context | extra))
+
+
+# sanitize_html writes a numbered list's start one way only: <ol start="N">, N a bounded whole number.
+_OL_START = re.compile(r'<ol start="(-?\d{1,9})">')
+
+
+def with_list_starts(html: str) -> str:
+    """`html` with each `<ol start="N">` also carrying `counter-reset: list-item N-1`: WeasyPrint (through 70)
+    ignores the start attribute and numbers every list from 1, while HTML numbers the first item N
+    (https://html.spec.whatwg.org/multipage/grouping-content.html#attr-ol-start); the list-item counter, reset
+    one below, is what CSS Lists 3 derives the markers from."""
+    return _OL_START.sub(
+        lambda match: f'<ol start="{match[1]}" style="counter-reset: list-item {int(match[1]) - 1}">', html
+    )
 
 
 _thread = threading.local()

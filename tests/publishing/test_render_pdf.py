@@ -221,3 +221,27 @@ def test_a_document_with_too_many_pages_is_refused(settings):
 
     with pytest.raises(RenderTooLarge, match="页数过多"):
         html_to_pdf("<p>一</p><p style='break-before: page'>二</p>")
+
+
+def test_a_numbered_list_with_a_start_is_numbered_from_it_in_the_pdf(draft_issue):
+    """WeasyPrint ignores <ol start>: the PDF must still number 3, 4 as the web page and WeChat do."""
+    from editorial.models import Section
+
+    Section.objects.filter(issue=draft_issue, position=1).update(
+        body='<ol start="3"><li>第三项措施</li><li>第四项措施</li></ol><ol><li>另起一列</li></ol>'
+    )
+
+    text = squash(
+        "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(render_pdf(draft_issue))).pages)
+    )
+
+    # pypdf extracts the list markers apart from the items' text, in the lists' order.
+    assert "3.4.1." in text and "1.2." not in text
+    assert "第三项措施第四项措施另起一列" in text
+
+
+def test_list_starts_become_the_counter_weasyprint_reads():
+    assert pdf.with_list_starts('<ol start="1"><li>a</li></ol><ol start="-2"></ol><ol><li>b</li></ol>') == (
+        '<ol start="1" style="counter-reset: list-item 0"><li>a</li></ol>'
+        '<ol start="-2" style="counter-reset: list-item -3"></ol><ol><li>b</li></ol>'
+    )
