@@ -137,16 +137,16 @@ CONTENT_TAGS = {"img", "table"}
 # Whole-number attributes and their range. Table spans as HTML bounds them
 # (https://html.spec.whatwg.org/multipage/tables.html#attributes-common-to-td-and-th-elements: a browser reads
 # colspan above 1000 as 1000, rowspan above 65534 as 65534; WeasyPrint does not, and a stored colspan of 100000
-# exhausts the PDF worker's memory); a list start to nine digits; image sizes to what an upload can have (the
-# upload view downscales to 2000 px). A value that is not a whole number goes (the element takes HTML's default).
+# exhausts the PDF worker's memory); a list start to nine digits; image sizes to at least one pixel (a 0 or
+# negative size hides the image) and at most what an upload can have (the upload view downscales to 2000 px). A value that is not a whole number goes (the element takes HTML's default).
 NUMBER_LIMITS = {
     ("td", "colspan"): (1, 1000),
     ("th", "colspan"): (1, 1000),
     ("td", "rowspan"): (0, 65534),
     ("th", "rowspan"): (0, 65534),
     ("ol", "start"): (-999_999_999, 999_999_999),
-    ("img", "width"): (0, 10_000),
-    ("img", "height"): (0, 10_000),
+    ("img", "width"): (1, 10_000),
+    ("img", "height"): (1, 10_000),
 }
 
 

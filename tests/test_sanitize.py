@@ -227,3 +227,10 @@ def test_relative_links_to_uploaded_media_survive(issue):
 @pytest.mark.parametrize("href", ["//[zz", "http://[::1", "https://[", "   "])
 def test_a_link_whose_address_the_url_parser_refuses_becomes_its_text(href):
     assert sanitize_html(f'<p>见<a href="{href}">坏链接</a>。</p>') == "<p>见坏链接。</p>"
+
+
+def test_an_image_size_of_zero_or_less_becomes_one_pixel_not_an_invisible_image(settings):
+    src = f"{settings.MEDIA_URL if settings.MEDIA_URL.startswith('/') else '/' + settings.MEDIA_URL}newsroom/a.png"
+    assert sanitize_html(f'<p><img src="{src}" width="0" height="-5"></p>') == (
+        f'<p><img src="{src}" width="1" height="1"></p>'
+    )
