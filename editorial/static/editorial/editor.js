@@ -142,8 +142,17 @@
       this.timer = window.setTimeout(function () { self.save(); }, RETRY_DELAY);
       return;
     }
-    this.setStatus("error", N.interpolate(gettext("保存失败：%(error)s"), { error: body.error || result.status }, true));
+    this.setStatus("error", N.interpolate(gettext("保存失败：%(error)s"), { error: body.error || statusReason(result.status) }, true));
   };
+
+  /* What a refused save without a JSON message means (Django's own error pages answer before the newsroom's
+     views: a body too large to read, a section deleted meanwhile). The writer's text stays in the editor. */
+  function statusReason(status) {
+    if (status === 400) return gettext("内容太长或格式有误，没有保存。请缩短内容后重试。");
+    if (status === 403) return gettext("没有权限或登录已过期，请在新窗口重新登录后再保存。");
+    if (status === 404) return gettext("这一条目已被删除，您的文字仍在本页，请复制保存。");
+    return status;
+  }
 
   /* --- conflicts ------------------------------------------------------------------------------------ */
 
