@@ -418,3 +418,13 @@ def test_two_autosaves_from_the_same_version_at_once_keep_both_texts(draft_issue
     assert loser["current"]["body"] == section.body
     assert {section.body, loser["submitted"]["body"]} == {"<p>甲的版本</p>", "<p>乙的版本</p>"}
     assert Revision.objects.filter(section=section).count() == 2
+
+
+def test_the_issue_fields_conflict_panel_promises_no_history_they_do_not_keep(client, writer, draft_issue):
+    client.force_login(writer)
+
+    html = client.get(reverse("newsroom:editor", args=[draft_issue.pk])).content.decode()
+
+    # The issue's own fields keep no revisions; each section's panel may point at its history.
+    assert html.count("合并结果会在对方版本之上保存；") == 1
+    assert html.count("对方的版本仍留在历史版本中") == draft_issue.sections.count()

@@ -316,8 +316,12 @@
     return out;
   };
 
-  function sideText(side) {
+  /* A side of a conflict as the reader sees it. Without text of its own, it deleted the base's text (even when
+     markup is left, such as a list's tags turned from <ul> into <ol>), or, where the base had no text either,
+     changed only the formatting. */
+  function sideText(side, base) {
     if (side.text.trim()) return side.text;
+    if (base && base.text && base.text.trim()) return gettext("（删去了这段文字）");
     return side.raw ? gettext("（只改了格式）") : gettext("（删去了这段文字）");
   }
 
@@ -329,7 +333,7 @@
       var column = element("div", "merge-side");
       column.setAttribute("data-test", "hunk-" + pair[0]);
       column.appendChild(element("h5", "", pair[1]));
-      column.appendChild(element("div", "pre", sideText(part[pair[0]])));
+      column.appendChild(element("div", "pre", sideText(part[pair[0]], part.base)));
       sides.appendChild(column);
     });
     hunk.appendChild(sides);
