@@ -63,10 +63,11 @@
     return isOwn(path) ? path : null;
   }
 
-  /* The media type a data: address declares ("image/svg+xml"), or "data:" when it declares none. */
+  /* The media type a data: address declares ("image/svg+xml", at most 40 characters), or "data:" when it
+     declares none. */
   function dataType(src) {
     var match = /^data:([^;,]*)/i.exec(src);
-    return (match && match[1].trim().toLowerCase()) || "data:";
+    return (match && match[1].trim().toLowerCase().slice(0, 40)) || "data:";
   }
 
   function shown(url) {
