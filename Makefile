@@ -19,6 +19,8 @@ endif
 
 .PHONY: run test install system-packages lint format messages bench clean
 
+# Absolute links (WeChat HTML, feeds, sitemap) point at the address served, also on another HOST or PORT.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install system-packages
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
