@@ -254,3 +254,36 @@ def test_a_stored_table_with_the_widest_span_the_server_keeps_opens_in_the_edito
     assert 'colspan="2"' in data and "1000" not in data, data
     assert data.count("<td") == 3, data
     browser_errors.check()
+
+
+def test_pasted_blank_lines_indents_and_invisible_characters_are_gone_in_the_editor_as_on_the_server(
+    new_page, browser_errors, make_issue, writer
+):
+    """What the writer sees after a paste is what will be saved: Word's and WeChat's blank paragraphs, full-width
+    and no-break indents and zero-width characters vanish at once, not on the next reload."""
+    from editorial.sanitize import sanitize_html
+
+    section = make_issue(sections=1).sections.get()
+    page = new_page()
+    editor_id = open_editor(page, writer, section)
+    page.evaluate("(id) => window.editors[id].setData('')", editor_id)
+    pasted = (
+        "<p>&nbsp;</p><p>&nbsp;</p><p>\u3000\u3000第二段，数据中心绿\u200b电消纳，算力\u00ad网络。</p>"
+        "<p><br></p><p>&nbsp;&nbsp;<strong>\u3000加粗开头</strong>的段落<br>&nbsp;</p>"
+        "<ul><li>&nbsp;</li><li>\u3000列表项</li></ul><p>表情👩\u200d💻保留</p>"
+        "<table><tbody><tr><td>&nbsp;</td><td>格</td></tr></tbody></table>"
+    )
+    paste(page, editor_id, pasted)
+
+    data = poll(
+        page,
+        "(id) => { const d = window.editors[id].getData(); return d.includes('保留') && d; }",
+        editor_id,
+    )
+
+    assert data.startswith(
+        "<p>第二段，数据中心绿电消纳，算力网络。</p><p><strong>加粗开头</strong>的段落</p><ul><li>列表项</li></ul>"
+    ), data
+    assert "👩\u200d💻" in data and "<td>&nbsp;</td>" in data
+    assert sanitize_html(data) == data
+    browser_errors.check()

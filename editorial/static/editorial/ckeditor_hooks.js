@@ -84,7 +84,9 @@
   /* `html` with lazy images and table spans repaired (see repairIncomingHtml); the same string when there is
      nothing to repair, so ordinary data is parsed exactly as CKEditor parses it. */
   function repairHtml(html) {
-    if (typeof html !== "string" || !LAZY_OR_SPAN.test(html)) return html;
+    if (typeof html !== "string") return html;
+    html = html.replace(INVISIBLE, "");
+    if (!LAZY_OR_SPAN.test(html) && !BLANK_OR_INDENT.test(html)) return html;
     var doc = new DOMParser().parseFromString(html, "text/html");
     var changed = false;
     Array.from(doc.body.querySelectorAll("img")).forEach(function (img) {
@@ -93,10 +95,61 @@
     Array.from(doc.body.querySelectorAll("table")).forEach(function (table) {
       if (boundSpans(table)) changed = true;
     });
+    Array.from(doc.body.querySelectorAll(TRIMMED_BLOCKS)).reverse().forEach(function (block) {
+      if (trimBlock(block)) changed = true;
+    });
     return changed ? doc.body.innerHTML : html;
   }
 
   var LAZY_OR_SPAN = /data-(?:src|original|actualsrc)|colspan|rowspan/i;
+  /* What the server removes from text (editorial.cleaning: zero-width space and non-joiner, word joiner and
+     invisible operators, BOM, soft hyphen, Mongolian vowel separator, direction marks and overrides), removed at
+     once so that the editor shows what will be saved. The zero-width joiner stays: it builds emoji. */
+  var INVISIBLE = /[\u00ad\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+  // Blank paragraphs and indents of no-break or full-width spaces, as Word and WeChat write them.
+  var BLANK_OR_INDENT = /&nbsp;|\u00a0|\u3000|<br|<(p|h[1-6]|li|blockquote)\b[^>]*>\s*<\/\1>/i;
+  // editorial.sanitize TRIMMED_TAGS / DROPPED_WHEN_BLANK, less table captions (cells and captions keep theirs).
+  var TRIMMED_BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote";
+  var EDGE_SPACE = /^[\s\u00a0\u3000]+/;
+  var EDGE_SPACE_END = /[\s\u00a0\u3000]+$/;
+
+  /* As the server tidies a block (editorial.sanitize._tidy): spaces, no-break and full-width spaces and <br>s
+     at its start and end go (an indent is the stylesheet's job), and a block left with nothing to see goes
+     whole. Blocks inside table cells are left alone, as the server leaves cells. True when it changed. */
+  function trimBlock(block) {
+    if (block.closest("td, th")) return false;
+    var before = block.innerHTML;
+    trimEdge(block, true);
+    trimEdge(block, false);
+    if (!block.textContent.replace(/[\s\u00a0\u3000]/g, "") && !block.querySelector("img, table")) {
+      block.remove();
+      return true;
+    }
+    return block.innerHTML !== before;
+  }
+
+  function trimEdge(element, atStart) {
+    var node = atStart ? element.firstChild : element.lastChild;
+    while (node) {
+      var next = atStart ? node.nextSibling : node.previousSibling;
+      if (node.nodeType === Node.TEXT_NODE) {
+        var text = node.nodeValue.replace(atStart ? EDGE_SPACE : EDGE_SPACE_END, "");
+        if (text) { node.nodeValue = text; return; }
+        node.remove();
+      } else if (node.nodeName === "BR") {
+        node.remove();
+      } else if (node.nodeType === Node.ELEMENT_NODE && INLINE.test(node.nodeName)) {
+        trimEdge(node, atStart);
+        if (node.textContent || node.querySelector("img")) return;
+        node.remove();
+      } else {
+        return;
+      }
+      node = next;
+    }
+  }
+
+  var INLINE = /^(STRONG|B|EM|I|U|S|SUB|SUP|A|SPAN|CODE|MARK|SMALL|FONT)$/;
   // Where lazy loaders keep an image's real address, most common first (WeChat uses data-src).
   var LAZY_SOURCES = ["data-src", "data-original", "data-actualsrc"];
   // editorial.sanitize.NUMBER_LIMITS for td/th.
