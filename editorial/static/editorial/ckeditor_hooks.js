@@ -69,6 +69,8 @@
        (Maximum call stack size exceeded). A span is clamped to the server's bound (editorial.sanitize
        NUMBER_LIMITS) and to what the table can really span: a colspan to the columns it covers in which some
        cell starts, a rowspan to the rows left in the table (boundSpans).
+     - invisible characters, blank paragraphs and indents go as the server removes them (INVISIBLE, trimBlock),
+       so a paste shows at once what will be saved.
      Both readers of HTML go through DataController#htmlProcessor (the same object as #processor):
      ClipboardPipeline parses the clipboard's text/html with htmlProcessor.toView, setData with processor.toView.
      Word and Google Docs HTML is parsed by PasteFromOffice itself and not repaired here; neither has lazy
