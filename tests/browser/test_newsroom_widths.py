@@ -13,6 +13,7 @@ from tests.browser.conftest import sign_in, type_into_editor
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PHONE = {"width": 375, "height": 812}
+TABLET = {"width": 768, "height": 1024}  # below the top bar's 960 px break: it wraps
 DESKTOP = {"width": 1280, "height": 900}
 
 # Horizontal overflow of the page, and what sticks out of the screen.
@@ -71,7 +72,7 @@ def reviewed_issue(make_issue, writer):
     return issue
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("viewport", [PHONE, TABLET, DESKTOP], ids=["phone", "tablet", "desktop"])
 def test_newsroom_pages_fit_the_screen_for_every_role(
     new_page, shots, browser_errors, reviewed_issue, writer, reviewer, admin_user, viewport
 ):
@@ -94,7 +95,13 @@ def test_newsroom_pages_fit_the_screen_for_every_role(
         sign_in(context_page, user)
         shots(context_page, f"dashboard {user.username} {viewport['width']}")
         assert_fits(context_page, f"dashboard as {user.username}")
-        pages = [f"/newsroom/issues/{issue.pk}/review/", f"/newsroom/sections/{section.pk}/history/"]
+        pages = [
+            f"/newsroom/issues/{issue.pk}/review/",
+            f"/newsroom/sections/{section.pk}/history/",
+            "/accounts/password_change/",
+        ]
+        if user == reviewer:
+            pages.append(f"/newsroom/issues/{issue.pk}/")  # the editor read-only
         if user != reviewer:
             pages.append("/newsroom/issues/new/")
         for path in pages:
