@@ -282,8 +282,13 @@ def _tidy(element: _Element) -> list[_Element | str]:
         return [element] if is_own_media_url(element.attr("src")) else []
     if tag == "a" and not _is_readable_address(element.attr("href")):
         return element.children
-    if tag == "figure" and not any(_contains(element, content) for content in CONTENT_TAGS):
-        return []
+    if tag == "figure":
+        if not any(_contains(element, content) for content in CONTENT_TAGS):
+            return []
+        if element.attr("class") is None:
+            # Figures saved before the classes were kept (and pasted ones) lost CKEditor's marker, and the editor
+            # then read their caption back as body text: the content says which kind of figure it is.
+            element.attrs.append(("class", "table" if _contains(element, "table") else "image"))
     if tag in TRIMMED_TAGS or tag == "":
         _trim(element, start=True)
         _trim(element, start=False)

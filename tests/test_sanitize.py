@@ -234,3 +234,17 @@ def test_an_image_size_of_zero_or_less_becomes_one_pixel_not_an_invisible_image(
     assert sanitize_html(f'<p><img src="{src}" width="0" height="-5"></p>') == (
         f'<p><img src="{src}" width="1" height="1"></p>'
     )
+
+
+def test_a_figure_that_lost_its_class_gets_it_back_from_what_it_holds(settings):
+    """Rows saved before the classes were kept: CKEditor reads a <figure> without class="image" as body text and
+    its caption as a paragraph. The data migration runs stored text through sanitize_html, which repairs them."""
+    src = f"/{settings.MEDIA_URL.strip('/')}/newsroom/a.png"
+    image = f'<figure><img src="{src}" alt="示意图"><figcaption>图：示意图（来源：本刊整理）</figcaption></figure>'
+    table = (
+        "<figure><table><tbody><tr><td>格</td></tr></tbody></table><figcaption>表：数据</figcaption></figure>"
+    )
+
+    assert sanitize_html(image) == image.replace("<figure>", '<figure class="image">')
+    assert sanitize_html(table) == table.replace("<figure>", '<figure class="table">')
+    assert sanitize_html(sanitize_html(image)) == sanitize_html(image)
