@@ -47,9 +47,11 @@ LONG_MESSAGE = (
 )
 
 
-def assert_fits(page, where: str) -> None:
+def assert_fits(page, where: str, *, topbar: bool = True) -> None:
     m = page.evaluate(OVERFLOW)
     assert m["scrollWidth"] <= m["innerWidth"], f"{where} is wider than the screen: {m}"
+    if not topbar:
+        return
     outside = page.evaluate(TOPBAR)
     assert not outside, f"{where}: top bar links outside the bar or broken up: {outside}"
 
@@ -114,6 +116,12 @@ def test_newsroom_pages_fit_the_screen_for_every_role(
             context_page.locator('[data-test="current-user"]').wait_for()
             shots(context_page, f"english {user.username} {viewport['width']}")
             assert_fits(context_page, f"{path} as {user.username} in English")
+        # The web preview is the reader's page, without the newsroom's top bar. Its HTML (publishing's render_web)
+        # names no icon, so Chromium asks for /favicon.ico, which is not served.
+        browser_errors.allow(r"/preview/web/: Failed to load resource: .* 404 \(Not Found\)$")
+        response = context_page.goto(f"/newsroom/issues/{issue.pk}/preview/web/")
+        assert response.status == 200
+        assert_fits(context_page, f"the web preview as {user.username}", topbar=False)
 
     # The editor, its CKEditor toolbars, the message area under an editor and the conflict panel of a refused save.
     browser_errors.allow(r"status of 409")
