@@ -8,6 +8,7 @@ import base64
 import io
 import re
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +22,8 @@ from tests.browser.test_editor_images import OWN_IMAGE, get_data, no_dialogs, op
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 # What WeChat's page has in src until the image is scrolled into view (an empty SVG, URL-encoded).
 PLACEHOLDER = (
@@ -286,4 +289,31 @@ def test_pasted_blank_lines_indents_and_invisible_characters_are_gone_in_the_edi
     ), data
     assert "👩\u200d💻" in data and "<td>&nbsp;</td>" in data
     assert sanitize_html(data) == data
+    browser_errors.check()
+
+
+def test_a_word_paste_keeps_its_lists_and_drops_its_blank_lines_and_local_images(
+    new_page, browser_errors, make_issue, writer
+):
+    """Word's clipboard (tests/fixtures/word_clipboard.html: MsoList paragraphs, an @list stylesheet, <o:p>
+    blank lines, a picture Word only has as a local file) goes through PasteFromOffice, which the editor's own
+    repair step then sees too: numbered and bulleted lists stay what they are, nothing blank is left behind."""
+    section = make_issue(sections=1).sections.get()
+    page = new_page()
+    editor_id = open_editor(page, writer, section)
+    card = page.locator(f'[data-test="section"][data-section="{section.pk}"]')
+    page.evaluate("(id) => window.editors[id].setData('')", editor_id)
+    paste(page, editor_id, (FIXTURES / "word_clipboard.html").read_text(encoding="utf-8"))
+
+    expect(card.locator('[data-test="editor-messages"]').first).to_contain_text("无法导入图片 file:///")
+    data = poll(
+        page,
+        "(id) => { const d = window.editors[id].getData(); return !d.includes('<img') && d; }",
+        editor_id,
+    )
+
+    assert data == (
+        "<p>正文第一段，<strong>加粗</strong>和红字。</p>"
+        "<ol><li>第一项要点</li><li>第二项要点</li></ol><ul><li>项目符号一</li></ul><p>图 1 示意图</p>"
+    )
     browser_errors.check()

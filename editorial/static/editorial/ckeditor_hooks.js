@@ -73,22 +73,31 @@
        so a paste shows at once what will be saved.
      Both readers of HTML go through DataController#htmlProcessor (the same object as #processor):
      ClipboardPipeline parses the clipboard's text/html with htmlProcessor.toView, setData with processor.toView.
-     Word and Google Docs HTML is parsed by PasteFromOffice itself and not repaired here; neither has lazy
-     images or absurd spans. */
+     Word and Google Docs HTML is parsed by PasteFromOffice itself; its result is written out and read back
+     through the same repair (see the inputTransformation listener). */
   XinzhiEditorRules.prototype.repairIncomingHtml = function () {
     var processor = this.editor.data.htmlProcessor;
     var toView = processor.toView.bind(processor);
     processor.toView = function (html) {
       return toView(repairHtml(html));
     };
+    // Word and Google Docs content is parsed and normalized by PasteFromOffice (at high priority, which marks
+    // it _isTransformedWithPasteFromOffice), never through toView: written out and read back through the
+    // repaired toView, it loses Word's blank <p>&nbsp;</p> lines and indents like any other paste.
+    var clipboard = this.editor.plugins.get("ClipboardPipeline");
+    clipboard.on("inputTransformation", function (evt, data) {
+      if (!data._isTransformedWithPasteFromOffice || !data.content) return;
+      data.content = toView(repairHtml(processor.toData(data.content), true));
+    });
   };
 
-  /* `html` with lazy images and table spans repaired (see repairIncomingHtml); the same string when there is
-     nothing to repair, so ordinary data is parsed exactly as CKEditor parses it. */
-  function repairHtml(html) {
+  /* `html` with lazy images, table spans and blank blocks repaired (see repairIncomingHtml); the same string
+     when a quick look finds nothing to repair (`always`: look at the parsed document anyway, as for Word's
+     markup, whose blank lines hide in empty spans), so ordinary data is parsed exactly as CKEditor parses it. */
+  function repairHtml(html, always) {
     if (typeof html !== "string") return html;
     html = html.replace(INVISIBLE, "");
-    if (!LAZY_OR_SPAN.test(html) && !BLANK_OR_INDENT.test(html)) return html;
+    if (!always && !LAZY_OR_SPAN.test(html) && !BLANK_OR_INDENT.test(html)) return html;
     var doc = new DOMParser().parseFromString(html, "text/html");
     var changed = false;
     Array.from(doc.body.querySelectorAll("img")).forEach(function (img) {

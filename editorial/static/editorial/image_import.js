@@ -175,7 +175,14 @@
     var elements = withSrc(editor, src);
     if (!elements.length) return;
     editor.model.enqueueChange({ isUndoable: false }, function (writer) {
-      elements.forEach(function (element) { writer.remove(element); });
+      elements.forEach(function (element) {
+        var parent = element.parent;
+        writer.remove(element);
+        // An inline image alone in its paragraph leaves a blank line, which the server would drop on save.
+        if (parent && parent.is("element", "paragraph") && parent.isEmpty && parent.parent && parent.parent.childCount > 1) {
+          writer.remove(parent);
+        }
+      });
     });
   }
 
