@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 
 CHROMIUM = os.environ.get("XINZHI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -223,3 +225,28 @@ def paste(page, editor_id: str, html: str) -> None:
         }""",
         [editor_id, html],
     )
+
+
+def poll(page, script: str, arg=None, *, timeout: float = 20.0):
+    """Evaluate `script` (a JS function) until it returns something truthy (the pages' CSP forbids the string
+    evaluation Playwright's wait_for_function uses)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script, arg)
+        if value or time.monotonic() > deadline:
+            assert value, f"timed out waiting for {script}"
+            return value
+        time.sleep(0.1)
+
+
+def get_data(page, editor_id: str) -> str:
+    return page.evaluate("(id) => window.editors[id].getData()", editor_id)
+
+
+@pytest.fixture
+def remove_uploads():
+    """Names of files the test made through the newsroom; deleted afterwards."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        default_storage.delete(name)

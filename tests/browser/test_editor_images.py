@@ -17,28 +17,12 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from editorial.models import Section
-from tests.browser.conftest import paste, sign_in
+from tests.browser.conftest import get_data, paste, poll, sign_in
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 OWN_IMAGE = re.compile(r"/media/newsroom/\d{4}/\d{2}/[0-9a-f]{32}\.(?:jpg|png)")
-
-
-def poll(page, script: str, arg=None, *, timeout: float = 20.0):
-    """Evaluate `script` (a JS function) until it returns something truthy (the pages' CSP forbids the string
-    evaluation Playwright's wait_for_function uses)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(script, arg)
-        if value or time.monotonic() > deadline:
-            assert value, f"timed out waiting for {script}"
-            return value
-        time.sleep(0.1)
-
-
-def get_data(page, editor_id: str) -> str:
-    return page.evaluate("(id) => window.editors[id].getData()", editor_id)
 
 
 def no_dialogs(page) -> list[str]:
@@ -72,15 +56,6 @@ def stored_png():
     )
     yield default_storage.url(name)
     default_storage.delete(name)
-
-
-@pytest.fixture
-def remove_uploads():
-    """Names of files the test made through the newsroom; deleted afterwards."""
-    names: list[str] = []
-    yield names
-    for name in names:
-        default_storage.delete(name)
 
 
 def test_a_refused_upload_keeps_the_selected_image_and_says_why_in_the_editor(

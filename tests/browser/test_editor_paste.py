@@ -12,13 +12,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.files.storage import default_storage
 from PIL import Image
 from playwright.sync_api import expect
 
 from editorial.models import Section
-from tests.browser.conftest import paste
-from tests.browser.test_editor_images import OWN_IMAGE, get_data, no_dialogs, open_editor, poll
+from tests.browser.conftest import get_data, paste, poll
+from tests.browser.test_editor_images import OWN_IMAGE, no_dialogs, open_editor
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -30,15 +29,6 @@ PLACEHOLDER = (
     "data:image/svg+xml,%3C%3Fxml version='1.0' encoding='UTF-8'%3F%3E%3Csvg width='1px' height='1px' "
     "viewBox='0 0 1 1' xmlns='http://www.w3.org/2000/svg'%3E%3C/svg%3E"
 )
-
-
-@pytest.fixture
-def remove_uploads():
-    """Names of files the test made through the newsroom; deleted afterwards."""
-    names: list[str] = []
-    yield names
-    for name in names:
-        default_storage.delete(name)
 
 
 def stored_body(section: Section, page, done, *, timeout: float = 30.0) -> str:

@@ -21,7 +21,6 @@ import io
 import json
 import os
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,7 +30,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from editorial.models import Section
-from tests.browser.conftest import paste, sign_in
+from tests.browser.conftest import get_data, paste, poll, sign_in
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -188,22 +187,6 @@ CONSTRUCTS: dict[str, list[tuple]] = {
 
 
 SEPARATOR = "<p>＊＊＊</p>"
-
-
-def poll(page, script: str, arg=None, *, timeout: float = 15.0):
-    """Evaluate `script` (a JS function) until it returns something truthy; return that. (The pages' CSP
-    forbids the string evaluation Playwright's wait_for_function uses.)"""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(script, arg)
-        if value or time.monotonic() > deadline:
-            assert value, f"timed out waiting for {script}"
-            return value
-        time.sleep(0.1)
-
-
-def get_data(page, editor_id: str) -> str:
-    return page.evaluate("(id) => window.editors[id].getData()", editor_id)
 
 
 def png_bytes() -> bytes:
