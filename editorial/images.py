@@ -14,6 +14,8 @@ only, never the bytes the user sent:
 - Metadata: EXIF (camera, time, GPS position), XMP, comments and text chunks are not written back. The ICC colour
   profile is kept: it is not about the person or the place, and dropping it shifts the colours of wide-gamut
   phone photos (Display P3).
+- Colour: a CMYK JPEG (print-ready files from press offices) is converted to sRGB through its own profile, since
+  phone browsers and WeChat's in-app view show CMYK with wrong colours.
 - Size: the long side is at most MAX_SIDE pixels (Lanczos resampling); PDF pages and phone screens show no more.
   JPEGs are decoded at a reduced scale by libjpeg first (Image.draft), which makes a 24-megapixel photo cheap.
 - Encoding: the format stays. A JPEG that needed no change keeps its own quantization tables (quality="keep"),
@@ -34,7 +36,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from xinzhi.safe_fetch import FetchError, fetch
 
@@ -160,7 +162,7 @@ def _scaled(size: tuple[int, int]) -> tuple[int, int]:
 def _still(image: Image.Image, target_format: str) -> tuple[bytes, tuple[int, int]]:
     icc_profile = image.info.get("icc_profile")
     orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    untouched = orientation == 1 and _fits(image.size)
+    untouched = orientation == 1 and _fits(image.size) and image.mode != "CMYK"
     if not _fits(image.size) and target_format == "JPEG":
         # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size: far less memory and time.
         image.draft(image.mode, _scaled(image.size))
@@ -169,8 +171,27 @@ def _still(image: Image.Image, target_format: str) -> tuple[bytes, tuple[int, in
         return _encode(image, target_format, icc_profile, quality="keep", subsampling="keep"), image.size
     image.load()
     frame = ImageOps.exif_transpose(image)
+    if frame.mode == "CMYK":
+        frame, icc_profile = _to_srgb(frame, icc_profile), None
     frame = _shrunk(frame)
     return _encode(frame, target_format, icc_profile), frame.size
+
+
+def _to_srgb(frame: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """A CMYK image (print-ready JPEGs from a press office) as sRGB: several phone browsers and WeChat's in-app
+    view show CMYK JPEGs with wrong or inverted colours. Through the embedded profile when there is one (Pillow's
+    ImageCms, littleCMS), else Pillow's plain conversion."""
+    if not icc_profile:
+        return frame.convert("RGB")
+    try:
+        return ImageCms.profileToProfile(
+            frame,
+            ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)),
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGB",
+        )
+    except (ImageCms.PyCMSError, OSError):  # an unreadable profile, or one for another colour space
+        return frame.convert("RGB")
 
 
 def _shrunk(frame: Image.Image) -> Image.Image:

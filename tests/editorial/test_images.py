@@ -229,3 +229,15 @@ def test_a_phone_mpo_photo_is_stored_as_a_plain_jpeg_of_its_first_picture():
     assert getattr(image, "n_frames", 1) == 1
     assert close(image.getpixel((1000, 600)), (10, 20, 30), tolerance=4)
     assert dict(image.getexif()) == {}
+
+
+def test_a_cmyk_jpeg_is_stored_as_srgb():
+    buffer = io.BytesIO()
+    Image.new("CMYK", (300, 200), (0, 255, 255, 0)).save(buffer, format="JPEG", quality=95)
+
+    out = process_image(data=buffer.getvalue())
+
+    with Image.open(io.BytesIO(out.data)) as stored:
+        assert (stored.format, stored.mode, stored.size) == ("JPEG", "RGB", (300, 200))
+        red, green, blue = stored.getpixel((150, 100))
+        assert red > 200 and green < 60 and blue < 60  # full magenta and yellow ink: red
