@@ -284,6 +284,8 @@ def test_someone_editing_a_section_is_shown_to_the_other_until_they_leave(
 
     expect(note).to_have_text("writer 正在编辑")
     expect(second.locator('[data-test="presence-bar"]')).to_have_text("writer 正在编辑本期")
+    delete_form = second.locator(f"#delete-{section.pk}")
+    expect(delete_form).to_have_attribute("data-confirm", re.compile("writer 正在编辑这一条"))
     # Nobody is shown their own presence.
     expect(first.locator('[data-test="presence"]:visible')).to_have_count(0)
     shots(second, "the other writer is shown editing")
@@ -292,6 +294,7 @@ def test_someone_editing_a_section_is_shown_to_the_other_until_they_leave(
     first.goto("/newsroom/")
     expect(note).to_be_hidden()
     expect(second.locator('[data-test="presence-bar"]')).to_be_hidden()
+    expect(delete_form).not_to_have_attribute("data-confirm", re.compile("正在编辑"))
     shots(second, "the other writer has left")
     browser_errors.check()
     leave_and_settle(first, second)

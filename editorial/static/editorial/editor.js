@@ -504,8 +504,23 @@
       var here = others.filter(function (other) { return other.where === where; });
       note.textContent = N.interpolate(gettext("%(names)s 正在编辑"), { names: names(here) }, true);
       note.hidden = !here.length;
+      warnBeforeDelete(where, here);
     });
   };
+
+  /* Deleting a section someone else is writing in would turn their next save into "deleted": the delete
+     confirmation names them while they are there. */
+  function warnBeforeDelete(where, here) {
+    var match = /^section-(\d+)$/.exec(where);
+    var form = match && document.getElementById("delete-" + match[1]);
+    if (!form) return;
+    if (!form.hasAttribute("data-confirm-base")) form.setAttribute("data-confirm-base", form.getAttribute("data-confirm") || "");
+    var question = form.getAttribute("data-confirm-base");
+    if (here.length) {
+      question += "\n\n" + N.interpolate(gettext("%(names)s 正在编辑这一条，删除后对方尚未保存的修改将无法保存。"), { names: names(here) }, true);
+    }
+    form.setAttribute("data-confirm", question);
+  }
 
   /* --- source search for 参考文献 -------------------------------------------------------------------- */
 
