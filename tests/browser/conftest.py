@@ -192,9 +192,11 @@ def accept_dialogs(page) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
 
 
-def type_into_editor(page, editable, text: str, *, section, status: int = 200) -> dict:
-    """Type `text` at the end of a CKEditor 5 editable; wait until the autosave carrying it has been answered
-    with `status`, and return the answer's JSON."""
+def type_into_editor(
+    page, editable, text: str, *, section, status: int = 200, characters: int | None = None
+) -> dict:
+    """Type `text` at the end of a CKEditor 5 editable (or after its first `characters` characters); wait until
+    the autosave carrying it has been answered with `status`, and return the answer's JSON."""
     save_url = f"/newsroom/sections/{section.pk}/save/"
     with page.expect_response(
         lambda r: (
@@ -203,7 +205,12 @@ def type_into_editor(page, editable, text: str, *, section, status: int = 200) -
         timeout=15_000,
     ) as saved:
         editable.click()
-        page.keyboard.press("Control+End")
+        if characters is None:
+            page.keyboard.press("Control+End")
+        else:
+            page.keyboard.press("Control+Home")
+            for _ in range(characters):
+                page.keyboard.press("ArrowRight")
         page.keyboard.type(text)
     assert saved.value.status == status, saved.value.text()
     return saved.value.json()
@@ -250,3 +257,13 @@ def remove_uploads():
     yield names
     for name in names:
         default_storage.delete(name)
+
+
+def open_editor(page, writer, section) -> str:
+    """Sign in, open the section's issue in the editor, wait for its editors; return the body editor's id."""
+    page.goto("/accounts/login/")
+    sign_in(page, writer)
+    page.goto(f"/newsroom/issues/{section.issue_id}/")
+    editor_id = f"id_s{section.pk}-body"
+    poll(page, "(id) => !!(window.editors && window.editors[id])", editor_id)
+    return editor_id

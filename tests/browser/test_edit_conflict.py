@@ -65,24 +65,6 @@ def open_section(new_page, user, section: Section):
     return page, card
 
 
-def type_after(page, editable, text: str, *, section, characters: int, status: int = 200) -> dict:
-    """Type `text` after the first `characters` characters of the editable, and wait for its autosave."""
-    save_url = f"/newsroom/sections/{section.pk}/save/"
-    with page.expect_response(
-        lambda r: (
-            r.url.endswith(save_url) and r.request.method == "POST" and text in (r.request.post_data or "")
-        ),
-        timeout=15_000,
-    ) as saved:
-        editable.click()
-        page.keyboard.press("Control+Home")
-        for _ in range(characters):
-            page.keyboard.press("ArrowRight")
-        page.keyboard.type(text)
-    assert saved.value.status == status, saved.value.text()
-    return saved.value.json()
-
-
 def start_conflict(new_page, shots, browser_errors, section, writer, writer2):
     """Both writers open the section at the same version and add a sentence at the same place (the end); the
     first saves, the second's save is refused with both texts in one hunk."""
@@ -136,7 +118,7 @@ def test_edits_to_different_sentences_of_one_paragraph_are_merged_with_nothing_l
     second, second_card = open_section(new_page, admin_user, section)
 
     # Writer A adds 首批 8 个枢纽节点上线 to the first sentence ...
-    type_after(
+    type_into_editor(
         first,
         first_card.locator(".ck-editor__editable").first,
         HUBS,

@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from editorial.models import Section
-from tests.browser.conftest import get_data, paste, poll, sign_in
+from tests.browser.conftest import get_data, open_editor, paste, poll
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -35,15 +35,6 @@ def no_dialogs(page) -> list[str]:
 
     page.on("dialog", record)
     return seen
-
-
-def open_editor(page, writer, section: Section) -> str:
-    page.goto("/accounts/login/")
-    sign_in(page, writer)
-    page.goto(f"/newsroom/issues/{section.issue_id}/")
-    editor_id = f"id_s{section.pk}-body"
-    poll(page, "(id) => !!(window.editors && window.editors[id])", editor_id)
-    return editor_id
 
 
 @pytest.fixture

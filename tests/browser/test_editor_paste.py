@@ -16,8 +16,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from editorial.models import Section
-from tests.browser.conftest import get_data, paste, poll
-from tests.browser.test_editor_images import OWN_IMAGE, no_dialogs, open_editor
+from tests.browser.conftest import get_data, open_editor, paste, poll
+from tests.browser.test_editor_images import OWN_IMAGE, no_dialogs
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -29,8 +29,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 from playwright.sync_api import expect
 
-from editorial.models import Section
-from tests.browser.conftest import get_data, paste, poll, sign_in
+from tests.browser.conftest import get_data, open_editor, paste, poll
 
 # serialized_rollback: the flush after a transactional test would drop the role groups made by a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -200,16 +199,6 @@ def expect_balloon_button(page, label: str) -> None:
     button = page.locator(".ck-balloon-panel_visible .ck-button", has_text=label)
     expect(button).to_be_visible()
     expect(button).to_have_attribute("data-cke-tooltip-text", label)
-
-
-def open_editor(page, writer, section: Section) -> str:
-    """Sign in, open the section's issue in the editor, wait for its editors; return the body editor's id."""
-    page.goto("/accounts/login/")
-    sign_in(page, writer)
-    page.goto(f"/newsroom/issues/{section.issue_id}/")
-    editor_id = f"id_s{section.pk}-body"
-    poll(page, "(id) => !!(window.editors && window.editors[id])", editor_id)
-    return editor_id
 
 
 def build(page, editor_id: str, steps: list[tuple], upload) -> str:
