@@ -12,11 +12,13 @@ ALLOWED_TAGS and ALLOWED_ATTRIBUTES are module-level sets, read at every call: a
 3. The result is read into a small tree and tidied, innermost elements first:
    - every text node and attribute value through clean_chars again (entities such as &#11; or &shy; are
      characters only once parsed), NFC;
-   - a link whose address nh3 refused (javascript:, vbscript:, data:), that Python's URL parser refuses
-     ("//[zz") or that is empty becomes its text; an image that is not one of our own uploads (editorial.cleaning.is_own_media_url) is dropped, since
-     the editor imports pasted images before saving and an outside address is blocked by the CSP, printed as
-     alt text in the PDF and left pointing outside in the WeChat HTML; a figure left with no image or table
-     goes with its caption; table spans, list starts and image sizes are bounded (NUMBER_LIMITS);
+   - addresses follow one rule for links and images alike (link_address): absolute http(s) with a host,
+     mailto:, a path on our own site or a place in the document; a protocol-relative one becomes https://. A
+     link whose address breaks the rule (javascript:, vbscript:, data:, relative to the current page, one that
+     Python's URL parser refuses, "//[zz", or empty) becomes its text; an image that is not one of our own
+     uploads (editorial.cleaning.is_own_media_url) is dropped, since the editor imports pasted images before
+     saving and an outside address is blocked by the CSP, printed as alt text in the PDF and left pointing
+     outside in the WeChat HTML; a figure left with no image or table goes with its caption; table spans, list starts and image sizes are bounded (NUMBER_LIMITS);
    - blocks lose the spaces, full-width U+3000 and no-break spaces (an indent is the stylesheet's job) and
      <br>s at their start and end; a paragraph, heading, quotation, list or list item left blank (nothing but
      such spaces and <br>) is dropped, as Word and WeChat leave them by the dozen.
@@ -177,6 +179,9 @@ class _Element:
     def attr(self, name: str) -> str | None:
         return next((value for key, value in self.attrs if key == name), None)
 
+    def set(self, name: str, value: str) -> None:
+        self.attrs = [(key, value if key == name else old) for key, old in self.attrs]
+
 
 class _TreeBuilder(HTMLParser):
     """nh3's output (well-formed, every element closed) as a tree of _Element and str, at most MAX_DEPTH deep:
@@ -279,9 +284,15 @@ def _tidy(element: _Element) -> list[_Element | str]:
             attrs.append((name, cleaned))
     element.attrs = attrs
     if tag == "img":
-        return [element] if is_own_media_url(element.attr("src")) else []
-    if tag == "a" and not _is_readable_address(element.attr("href")):
-        return element.children
+        src = link_address(element.attr("src"))
+        if not is_own_media_url(src):
+            return []
+        element.set("src", src)
+    if tag == "a":
+        href = link_address(element.attr("href"))
+        if href is None:
+            return element.children
+        element.set("href", href)
     if tag == "figure":
         if not any(_contains(element, content) for content in CONTENT_TAGS):
             return []
@@ -297,18 +308,71 @@ def _tidy(element: _Element) -> list[_Element | str]:
     return [element]
 
 
-def _is_readable_address(href: str | None) -> bool:
-    """A link address worth keeping: not empty, and one Python's URL parser reads, alone and joined to a base
-    (nh3 keeps "//[zz" as a relative address; WeasyPrint, joining it to the page's URL, raises "Invalid IPv6
-    URL" and the whole PDF fails)."""
-    href = (href or "").strip()
-    if not href:
-        return False
+# What a browser's URL parser removes before reading an address (https://url.spec.whatwg.org/#concept-basic-url-
+# parser): C0 controls and spaces at either end, ASCII tabs and line breaks anywhere ("java\tscript:").
+_URL_EDGES = "".join(chr(c) for c in range(0x21))
+_URL_REMOVED = re.compile(r"[\t\n\r]")
+# A scheme as RFC 3986 section 3.1 spells it, and the run of slashes after it; browsers read a backslash as a
+# slash in http(s) addresses and in addresses relative to an http(s) page, so "/\host" and "https:\\host" name
+# a host just as "//host" does.
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_SLASHES = re.compile(r"^[/\\]*")
+
+
+def link_address(address: str | None) -> str | None:
+    """The address a link or an image may keep, normalized, or None when it must go (the link becomes its text,
+    the image is dropped).
+
+    The same stored HTML is shown on the archive page, in the newsroom, the PDF, the WeChat article and feeds,
+    each read from a different address, so an address must mean the same thing in all of them:
+    - an absolute http(s) address with a host, or a mailto: address, as written (the scheme in lower case);
+    - a path on our own site ("/issues/2026-06-28/", our uploads "/media/…"), which every output resolves on
+      SITE_URL (the PDF's base URL, the WeChat rewrite, feeds);
+    - a place in the same document ("#ref-1").
+    A protocol-relative address ("//host/…", as pages copied from a site served over https carry) becomes
+    "https://host/…": it names an outside host, and https is what the page around it uses in production; left
+    as it was, the PDF would join it to SITE_URL's scheme and a feed reader to whatever its own is. A path
+    relative to the current page ("a.html", "../x", "?q=1") means a different address in every output, and
+    "https:host" (no slashes) one thing to a browser on an https page and another elsewhere: both go, as do
+    other schemes (javascript:, vbscript:, data:) and what Python's URL parser refuses ("//[zz", a port out of
+    range), which WeasyPrint would raise on while joining it. Tabs, line breaks and edge spaces are removed
+    first, as browsers remove them."""
+    value = _URL_REMOVED.sub("", address or "").strip(_URL_EDGES)
+    if not value:
+        return None
+    if value.startswith("#"):
+        return value
+    scheme = _SCHEME.match(value)
+    if scheme is None:
+        slashes = _SLASHES.match(value).group(0)
+        if len(slashes) == 1 and slashes == "/":
+            return value if _parses(value, host=False) else None
+        if len(slashes) < 2:
+            return None  # relative to the current page
+        value = "https:" + value
+        scheme = _SCHEME.match(value)
+    name = scheme.group(1).lower()
+    rest = value[scheme.end() :]
+    if name == "mailto":
+        return f"mailto:{rest}" if rest else None
+    if name not in ("http", "https"):
+        return None
+    slashes = _SLASHES.match(rest).group(0)
+    if len(slashes) < 2:
+        return None
+    value = f"{name}://{rest[len(slashes) :]}"
+    return value if _parses(value, host=True) else None
+
+
+def _parses(address: str, *, host: bool) -> bool:
+    """Whether Python's URL parser reads `address` (its port included) and finds a host name in it (`host`), or
+    reads it joined to a base (a path on our site)."""
     try:
-        urlsplit(urljoin("https://example.invalid/", href))
+        parts = urlsplit(address if host else urljoin("https://example.invalid/", address))
+        parts.port  # noqa: B018 (raises ValueError on a port out of range)
     except ValueError:
         return False
-    return True
+    return bool(parts.hostname) or not host
 
 
 def _contains(element: _Element, tag: str) -> bool:

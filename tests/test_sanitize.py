@@ -248,3 +248,60 @@ def test_a_figure_that_lost_its_class_gets_it_back_from_what_it_holds(settings):
     assert sanitize_html(image) == image.replace("<figure>", '<figure class="image">')
     assert sanitize_html(table) == table.replace("<figure>", '<figure class="table">')
     assert sanitize_html(sanitize_html(image)) == sanitize_html(image)
+
+
+@pytest.mark.parametrize(
+    ("href", "kept"),
+    [
+        # Protocol-relative (backslashes and extra slashes are read as "//" by browsers): made https.
+        ("//evil.example/x", "https://evil.example/x"),
+        ("/\\evil.example/x", "https://evil.example/x"),
+        ("\\\\evil.example", "https://evil.example"),
+        ("///evil.example", "https://evil.example"),
+        (" /\t/evil.example", "https://evil.example"),
+        ("HTTPS:\\\\evil.example/a", "https://evil.example/a"),
+        # Absolute, on our site, in the document: kept as written.
+        ("https://www.gov.cn/a?b=1#c", "https://www.gov.cn/a?b=1#c"),
+        ("mailto:desk@example.org", "mailto:desk@example.org"),
+        ("/issues/2026-06-28/", "/issues/2026-06-28/"),
+        ("#ref-1", "#ref-1"),
+    ],
+)
+def test_a_link_keeps_an_absolute_address_and_a_protocol_relative_one_becomes_https(href, kept):
+    html = sanitize_html(f'<p><a href="{href}">链接</a></p>')
+
+    assert html == f'<p><a href="{kept.replace("&", "&amp;")}" rel="noopener noreferrer">链接</a></p>'
+    assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "a.html",
+        "../admin/",
+        "?q=1",
+        "https:evil.example",
+        "https://",
+        "https://a.org:99999999/",
+        "mailto:",
+        "tel:110",
+        "ftp://example.org/",
+        "java\tscript:alert(1)",
+        "&#x6a;avascript:alert(1)",
+    ],
+)
+def test_a_link_relative_to_the_page_or_to_no_host_becomes_its_text(href):
+    """The same HTML shows on the archive page, in the newsroom, the PDF, WeChat and feeds, each at its own
+    address: a page-relative address would point somewhere different in each."""
+    assert sanitize_html(f'<p>见<a href="{href}">链接</a>。</p>') == "<p>见链接。</p>"
+
+
+def test_an_image_follows_the_link_rule_so_a_protocol_relative_upload_on_our_host_is_kept(settings):
+    settings.SITE_URL = "https://bulletin.example.org"
+    settings.MEDIA_URL = "/media/"
+
+    html = sanitize_html(
+        '<p><img src="//bulletin.example.org/media/a.png" alt="图"><img src="//evil.example/media/a.png"></p>'
+    )
+
+    assert html == '<p><img src="https://bulletin.example.org/media/a.png" alt="图"></p>'
