@@ -429,7 +429,7 @@ def _limit_nesting(value: str) -> str:
     return _CONTAINER_TAG.sub(limit, value)
 
 
-def _nh3(value: str) -> str:
+def _nh3(value: str, *, url_relative: tuple[str, str] | None = None) -> str:
     return nh3.clean(
         value,
         tags=ALLOWED_TAGS,
@@ -439,7 +439,16 @@ def _nh3(value: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        url_relative=url_relative,
     )
+
+
+def absolute_html(html: str, *, base_url: str) -> str:
+    """`html` (sanitized, or built of escaped text and sanitized fragments) cleaned with the same allow-list, its
+    relative addresses (paths on our site, "#ref-1") resolved against `base_url`: for an output read away from
+    our pages, as a feed reader reads a feed item, which would otherwise resolve them against whatever it likes.
+    `base_url` is the absolute http(s) address of the page the HTML belongs to."""
+    return _nh3(html, url_relative=("rewrite_with_base", base_url)).strip()
 
 
 def sanitize_html(value: str | None) -> str:

@@ -2,42 +2,55 @@
 
 Links are absolute on the configured SITE_URL, so a feed cached once is right whatever host it was asked on.
 
-Whatever a row holds (one stored before text was cleaned, one written around the models), the feeds stay
-well-formed: every stored string is cleaned again on the way out, since editorial.cleaning.clean_text drops the
-characters XML 1.0 forbids, which Django's XML writer refuses with an exception (a 500 for every subscriber).
-Titles and the author are plain text (Atom's default type="text"; the RSS Best Practices Profile allows HTML
-only in an item's description). The description, which RSS and Atom's summary type="html" both read as HTML,
-is built from the plain text escaped, so a summary `<img src=x onerror=...>` reaches a feed reader as text.
+An item is printed from the render context (publishing.render.context.issue_context), the data the web page,
+the PDF and the WeChat HTML print: its text is cleaned as theirs is, so whatever a row holds (one stored before
+text was cleaned, one written around the models) the feed stays well-formed XML (Django's XML writer raises on a
+character XML 1.0 forbids, a 500 for every subscriber) and says what the page says. Titles and the author are plain
+text (Atom's default type="text"; the RSS Best Practices Profile allows HTML only in an item's description). The
+description, which RSS and Atom's summary type="html" both read as HTML, is a template rendered with
+autoescaping, as the pages are: plain text (a summary `<img src=x onerror=...>`) reaches a feed reader as text,
+and rich text can only be the context's sanitized HTML.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
-from editorial.cleaning import clean_text
-from editorial.models import Issue, Section, chinese_numeral
-from publishing.render.context import format_chinese_date
+from editorial.models import Issue
+from editorial.sanitize import absolute_html
+from publishing.render.context import LANGUAGE, issue_context, with_render_data
 from publishing.selectors import published_issues
 
 FEED_SIZE = 30
+ITEM_TEMPLATE = "publishing/feed_item.html"
 
 
-def description_html(*, summary: str, lines: list[str]) -> str:
-    """The HTML of an item's description: the summary's paragraphs, then `lines` (the contents), each one
-    paragraph of cleaned, escaped plain text. The feed writer escapes it once more for XML, as RSS's description
-    and Atom's summary type="html" expect."""
-    paragraphs = clean_text(summary, multiline=True).split("\n")
-    paragraphs += [clean_text(line) for line in lines]
-    return format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs if p))
+def item_html(context: dict, *, page_url: str) -> str:
+    """The HTML of an item's description: the summary's paragraphs, then the contents (一、headline…), from the
+    render `context` of the issue whose page is `page_url` (absolute).
+
+    Rendered with autoescaping in the issue's language, then put through the sanitizer's allow-list once more
+    with every relative address resolved against `page_url` (editorial.sanitize.absolute_html): a feed reader
+    has no page to resolve "/media/…" or "#ref-1" against. The feed writer escapes the result once more for
+    XML, as RSS's description and Atom's summary type="html" expect."""
+    with translation.override(LANGUAGE):
+        html = render_to_string(ITEM_TEMPLATE, context)
+    return absolute_html(html, base_url=page_url)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    issue: Issue
+    context: dict
 
 
 class LatestIssuesFeed(Feed):
@@ -53,46 +66,36 @@ class LatestIssuesFeed(Feed):
     def feed_url(self) -> str:
         return settings.SITE_URL + reverse("archive:feed")
 
-    def items(self) -> list[Issue]:
-        return list(
-            published_issues()
-            .select_related("series")
-            .prefetch_related(
-                Prefetch(
-                    "sections",
-                    queryset=Section.objects.order_by("position").only("issue_id", "position", "headline"),
-                )
-            )
-            .order_by("-date", "series_id")[:FEED_SIZE]
-        )
+    def items(self) -> list[FeedItem]:
+        issues = with_render_data(published_issues()).order_by("-date", "series_id")[:FEED_SIZE]
+        with translation.override(LANGUAGE):
+            return [FeedItem(issue, issue_context(issue)) for issue in issues]
 
-    def item_title(self, item: Issue) -> str:
-        date = format_chinese_date(item.date)
-        headline = clean_text(item.headline)
-        return f"{date} · {headline}" if headline else f"{clean_text(item.series.title)} · {date}"
+    def item_title(self, item: FeedItem) -> str:
+        masthead = item.context["masthead"]
+        headline = item.context["headline"]
+        return f"{masthead['date']} · {headline}" if headline else f"{masthead['title']} · {masthead['date']}"
 
-    def item_description(self, item: Issue) -> str:
-        return description_html(
-            summary=item.summary,
-            lines=[f"{chinese_numeral(s.position)}、{s.headline}" for s in item.sections.all()],
-        )
+    def item_description(self, item: FeedItem) -> str:
+        return item_html(item.context, page_url=self.item_link(item))
 
-    def item_link(self, item: Issue) -> str:
-        return settings.SITE_URL + reverse("archive:issue", kwargs={"date": item.date.isoformat()})
+    def item_link(self, item: FeedItem) -> str:
+        return settings.SITE_URL + reverse("archive:issue", kwargs={"date": item.issue.date.isoformat()})
 
-    def item_guid(self, item: Issue) -> str:
+    def item_guid(self, item: FeedItem) -> str:
         return self.item_link(item)
 
-    def item_pubdate(self, item: Issue) -> dt.datetime:
-        return item.published_at or timezone.make_aware(dt.datetime.combine(item.date, dt.time()))
+    def item_pubdate(self, item: FeedItem) -> dt.datetime:
+        issue = item.issue
+        return issue.published_at or timezone.make_aware(dt.datetime.combine(issue.date, dt.time()))
 
-    def item_updateddate(self, item: Issue) -> dt.datetime:
-        return max(item.updated_at, self.item_pubdate(item))
+    def item_updateddate(self, item: FeedItem) -> dt.datetime:
+        return max(item.issue.updated_at, self.item_pubdate(item))
 
-    def item_author_name(self, item: Issue) -> str:
-        return clean_text(item.series.publisher)
+    def item_author_name(self, item: FeedItem) -> str:
+        return item.context["masthead"]["publisher"]
 
-    def item_categories(self, item: Issue) -> list[str]:
+    def item_categories(self, item: FeedItem) -> list[str]:
         return []
 
 

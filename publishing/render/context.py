@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -83,27 +83,33 @@ def qr_code(url: str) -> dict:
     }
 
 
-def load_issue(issue: Issue | int) -> Issue:
-    """The issue with everything a render reads, in four queries."""
-    pk = issue.pk if isinstance(issue, Issue) else issue
-    return (
-        Issue.objects.select_related("series")
-        .prefetch_related(
-            Prefetch("sections", queryset=Section.objects.select_related("analysis").order_by("position")),
-            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("position")),
-            "corrections",
-        )
-        .get(pk=pk)
+def with_render_data(issues: QuerySet[Issue]) -> QuerySet[Issue]:
+    """`issues` with everything `issue_context` reads: four queries however many issues and sections."""
+    return issues.select_related("series").prefetch_related(
+        Prefetch("sections", queryset=Section.objects.select_related("analysis").order_by("position")),
+        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("position")),
+        "corrections",
     )
 
 
+def load_issue(issue: Issue | int) -> Issue:
+    """The issue with everything a render reads, in four queries."""
+    pk = issue.pk if isinstance(issue, Issue) else issue
+    return with_render_data(Issue.objects.all()).get(pk=pk)
+
+
 def build_context(issue: Issue | int) -> dict:
-    """The plain data of `issue` for the three outputs; four queries whatever its size.
+    """The plain data of `issue` for the three outputs; four queries whatever its size."""
+    return issue_context(load_issue(issue))
+
+
+def issue_context(issue: Issue) -> dict:
+    """The plain data of an issue loaded through `with_render_data` (no query): what the web page, the PDF, the
+    WeChat HTML and the feeds print.
 
     Every stored string is cleaned again on the way out (plain text with editorial.cleaning.clean_text, rich text
     with sanitize_html), so a row stored before cleaning existed or written around the models (raw SQL) still
     renders: no control character to garble the PDF's text or break the WeChat HTML, no script."""
-    issue = load_issue(issue)
     series = issue.series
     date_display = format_chinese_date(issue.date)
 

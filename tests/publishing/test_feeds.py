@@ -74,3 +74,32 @@ def test_feeds_are_valid_and_empty_without_published_issues(client, hidden_issue
     assert ET.fromstring(client.get("/feed/atom/").content).findall(f"{ATOM}entry") == []
     sitemap = ET.fromstring(client.get("/sitemap.xml").content)
     assert all("/issues/" not in url.findtext(f"{SITEMAP}loc") for url in sitemap.findall(f"{SITEMAP}url"))
+
+
+def feed_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    archive_support.expire_pages()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_feed_costs_the_same_queries_for_one_issue_or_many(client, make_issue, url):
+    set_state(make_issue(dt.date(2026, 7, 1)), S.PUBLISHED)
+    one = feed_queries(client, url)
+    for day in range(2, 6):
+        set_state(make_issue(dt.date(2026, 7, day), sections=3), S.PUBLISHED)
+
+    assert feed_queries(client, url) == one
+
+
+def test_an_items_description_is_the_summary_and_contents_the_issue_page_shows(client, published):
+    page = client.get("/issues/2026-07-01/").content.decode()
+    item = ET.fromstring(client.get("/feed/").content).find("channel").find("item")
+
+    description = item.findtext("description")
+    assert description == "<p>公开词摘要。</p><p>一、公开词条目</p><p>二、第2条标题</p>"
+    assert all(text in page for text in ("公开词摘要。", "公开词条目", "第2条标题"))

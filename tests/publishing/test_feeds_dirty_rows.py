@@ -9,9 +9,11 @@ from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
+from django.utils.safestring import mark_safe
 
 from editorial.models import Section
-from publishing.feeds import description_html
+from editorial.sanitize import absolute_html
+from publishing.feeds import item_html
 from tests.publishing import archive_support
 from tests.publishing.archive_support import S, set_state
 
@@ -108,9 +110,27 @@ def test_the_sitemap_parses_with_dirty_topic_and_outlet_names(client, dirty_publ
     assert any(loc.endswith("/issues/2026-07-01/") for loc in locations)
 
 
-def test_a_description_is_escaped_paragraphs_one_a_line():
-    assert description_html(summary="甲\x0b乙\n\n<i>丙</i>", lines=["一、A&B", "  "]) == (
-        "<p>甲</p><p>乙</p><p>&lt;i&gt;丙&lt;/i&gt;</p><p>一、A&amp;B</p>"
+def test_a_description_is_the_contexts_text_escaped_in_paragraphs_with_addresses_made_absolute():
+    context = {
+        "summary_paragraphs": ["甲", "<i>丙</i>"],
+        "sections": [{"heading": "一、A&B"}],
+    }
+
+    html = item_html(context, page_url="https://bulletin.example.org/issues/2026-07-01/")
+
+    assert html == "<p>甲</p><p>&lt;i&gt;丙&lt;/i&gt;</p><p>一、A&amp;B</p>"
+
+
+def test_the_item_html_resolves_the_pages_relative_addresses_against_the_item_page():
+    """What issue 15's full text will pass through: the page's sanitized HTML, with "#ref-1" and our uploads
+    absolute for a feed reader, and the allow-list applied once more."""
+    page = mark_safe('<p><a href="#ref-1">注</a><img src="/media/a.png" alt="图" onerror="alert(1)"></p>')
+
+    html = absolute_html(page, base_url="https://bulletin.example.org/issues/2026-07-01/")
+
+    assert html == (
+        '<p><a href="https://bulletin.example.org/issues/2026-07-01/#ref-1" rel="noopener noreferrer">注</a>'
+        '<img src="https://bulletin.example.org/media/a.png" alt="图"></p>'
     )
 
 
