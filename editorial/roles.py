@@ -49,6 +49,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "editorial.*",
         "references.*",
         "publishing.*",
+        # Login throttling (django-axes): see who was locked out and unlock them by deleting the attempts.
+        # A wildcard because migration 0002 runs before axes' tables may exist; axes' admin allows no adding.
+        "axes.*",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from editorial.models import Issue, IssueEvent, IssueState
@@ -33,11 +34,13 @@ def test_it_creates_the_published_sample_tomorrows_draft_and_demo_users(settings
 
     printed = dict(re.findall(r"用户名 (\w+)\s+密码 (\S+)", output))
     assert set(printed) == {"writer", "reviewer", "admin"}
+    # A sign-in as the login page makes it (django-axes needs the request to count failures).
+    request = RequestFactory().post("/accounts/login/")
     for username, password in printed.items():
-        user = authenticate(username=username, password=password)
+        user = authenticate(request, username=username, password=password)
         assert user is not None, username
-    assert authenticate(username="admin", password=printed["admin"]).is_staff
-    assert authenticate(username="writer", password=printed["writer"]).groups.get().name == "撰稿人"
+    assert authenticate(request, username="admin", password=printed["admin"]).is_staff
+    assert authenticate(request, username="writer", password=printed["writer"]).groups.get().name == "撰稿人"
 
 
 @pytest.mark.django_db

@@ -1,11 +1,20 @@
-"""Content-Security-Policy for every HTML page (Django 5.2 has no built-in CSP).
+"""Security headers Django does not set itself: Content-Security-Policy, Permissions-Policy and private caching.
 
+Content-Security-Policy for every HTML page (Django 5.2 has no built-in CSP).
 The policy allows what the newsroom and CKEditor 5 need and nothing more: scripts only from our own origin
 (no inline script, no eval: CKEditor 5 runs without them), styles from our origin plus inline styles (CKEditor
 positions its balloons and panels with style attributes), images from our origin, data:/blob: (pasted images)
 and the media origin when files live in object storage, fetch/XHR only to our origin (autosave, uploads).
 A view that allows being framed by our own pages (`@xframe_options_sameorigin`, the review page's preview)
 gets `frame-ancestors 'self'`; everything else `'none'`, matching X-Frame-Options: DENY.
+
+Permissions-Policy on every response turns off the powerful browser features the site never uses, so a script
+that got in anyway cannot ask for the camera or a payment. Clipboard and fullscreen are not listed: CKEditor's
+paste works from the paste event, which needs no permission.
+
+`Cache-Control: private, no-store` on every response whose content depends on who asks: whatever read the
+session or the CSRF cookie (Django then adds `Vary: Cookie`), which covers the newsroom, its JSON answers, the
+admin and /accounts/. The public archive's pages read neither and keep their public caching (publishing/cache.py).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.cache import has_vary_header, patch_cache_control
 
 
 def _origin(url: str | None) -> str | None:
@@ -58,8 +68,59 @@ def build_policy(*, frame_ancestors: str) -> str:
     return "; ".join(directives)
 
 
-class ContentSecurityPolicyMiddleware:
-    """Adds Content-Security-Policy to HTML responses that do not set their own."""
+# Features a page may use nowhere (https://www.w3.org/TR/permissions-policy/, names Chromium knows: an unknown
+# name is an error in the browser console).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+def keep_private(response) -> None:
+    """Mark a response that depends on the visitor's cookies as for that visitor only, never stored.
+
+    Django adds `Vary: Cookie` whenever a view read the session (request.user included) or used the CSRF token;
+    such a page in a shared cache would show one user's newsroom, or CSRF token, to the next.
+    """
+    if not has_vary_header(response, "Cookie"):
+        return
+    # A lifetime meant for everyone (a view's own public caching) goes with `public`.
+    kept = [
+        directive.strip()
+        for directive in response.get("Cache-Control", "").split(",")
+        if directive.strip()
+        and directive.split("=")[0].strip().lower() not in ("public", "max-age", "s-maxage")
+    ]
+    response["Cache-Control"] = ", ".join(kept)
+    patch_cache_control(response, private=True, no_store=True)
+
+
+class SecurityHeadersMiddleware:
+    """Adds Content-Security-Policy to HTML responses that do not set their own, Permissions-Policy to every
+    response, and private no-store caching to responses that vary by cookie.
+
+    Listed before SessionMiddleware and CsrfViewMiddleware, so their `Vary: Cookie` is there when it runs.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -70,6 +131,8 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        keep_private(response)
         if "Content-Security-Policy" in response:
             return response
         if not response.get("Content-Type", "").startswith("text/html"):

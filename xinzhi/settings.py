@@ -7,6 +7,7 @@ ALLOWED_HOSTS; anything malformed stops start-up with a message naming the varia
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_ckeditor_5",
+    # django-axes (login throttling) under the admin name 登录保护: xinzhi/login_protection.py.
+    "xinzhi.login_protection.LoginProtectionConfig",
     "editorial",
     "references",
     "publishing",
@@ -49,7 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "xinzhi.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "xinzhi.security.ContentSecurityPolicyMiddleware",
+    "xinzhi.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the login page with the message (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -173,9 +178,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes' backend goes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "newsroom:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes; xinzhi/login_protection.py), on both login pages. Failures are counted in the
+# database, so every web node counts together. A username, and separately an address, is locked out after
+# LOGIN_FAILURE_LIMIT failures until LOGIN_LOCKOUT_MINUTES have passed since the last one (attempts during the
+# lockout do not extend it); an admin unlocks earlier by deleting the attempts in the admin (登录保护).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success forgets the user's own failures only (login_protection.forget_failures), not the address's.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "xinzhi.login_protection.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xinzhi.login_protection.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: clients connect directly, and the
+# header, which anyone can send, is ignored). Set it only when the app cannot be reached but through them.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Language and time ----------------------------------------------------------------------------------
 
@@ -269,7 +296,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xinzhi <noreply@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------------
 
+# Every cookie the site sets is sent on no cross-site subrequest or post (Lax) and only over HTTPS in production;
+# scripts cannot read the session or language cookie. The CSRF cookie stays readable: django-ckeditor-5's upload
+# adapter takes the token from it.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True

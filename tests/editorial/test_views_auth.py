@@ -67,7 +67,9 @@ def test_a_password_reset_by_email(client, writer):
     )
 
     assert done.status_code == 302
-    assert client.login(username="writer", password="新的-Passw0rd-2026")
+    signed_in = client.post("/accounts/login/", {"username": "writer", "password": "新的-Passw0rd-2026"})
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/newsroom/"
 
 
 def test_a_reset_for_an_unknown_email_says_the_same_and_sends_nothing(client, db):
