@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from editorial.models import (
     Analysis,
+    ContentChange,
+    ContentPart,
     Correction,
     Issue,
     IssueEvent,
@@ -17,6 +19,7 @@ from editorial.models import (
     Series,
     Topic,
 )
+from editorial.services import content_change_record
 
 
 @admin.register(Series)
@@ -104,6 +107,8 @@ class IssueAdmin(FrozenContentAdmin):
             # An editor open in the newsroom must see this change as someone else's save, not overwrite it.
             obj.version += 1
         super().save_model(request, obj, form, change)
+        if {"headline", "summary", "number"} & set(form.changed_data):
+            content_change_record(issue=obj, user=request.user, part=ContentPart.ISSUE)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _duplicates = super().get_search_results(request, queryset, search_term)
@@ -169,6 +174,15 @@ class IssueEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "issue", "transition", "from_state", "to_state", "actor", "comment"]
     list_filter = ["transition", "to_state", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["comment", "issue__headline", "actor__username"]
+
+
+@admin.register(ContentChange)
+class ContentChangeAdmin(ReadOnlyAdmin):
+    """Who changed which part of an issue (the four-eyes rule's record): read-only, append-only."""
+
+    list_display = ["created_at", "issue", "part", "actor"]
+    list_filter = ["part"]
+    search_fields = ["issue__headline", "actor__username"]
 
 
 @admin.register(Correction)

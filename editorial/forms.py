@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.widgets import CKEditor5Widget
 
-from editorial import images
+from editorial import dates, images
 from editorial.fields import CleanedCharField, CleanedHTMLField, CleanedTextField, CleanedURLField
 from editorial.models import Issue, Section, Series
 
@@ -62,7 +62,9 @@ def parse_id_list(value) -> list[int]:
 
 class IssueCreateForm(forms.Form):
     series = forms.ModelChoiceField(label=_("刊物"), queryset=Series.objects.all(), empty_label=None)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = dates.BulletinDateFormField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     headline = CleanedCharField(label=_("本期标题"), max_length=200, required=False)
     summary = CleanedTextField(
         label=_("摘要"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
@@ -186,7 +188,7 @@ class TransitionForm(forms.Form):
 class ScheduleForm(forms.Form):
     """A new publication time, typed in the series' own time zone (the newsroom's wall clock)."""
 
-    publish_at = forms.DateTimeField(
+    publish_at = dates.BulletinDateTimeFormField(
         label=_("发布时间"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -227,7 +229,7 @@ class CitationForm(forms.Form):
     url = CleanedURLField(label=_("链接"), max_length=1000, required=False, assume_scheme="https")
     date = CleanedCharField(
         label=_("日期"),
-        max_length=10,
+        max_length=32,
         required=False,
         help_text=_("YYYY-MM-DD，或只到月份：YYYY-MM"),
         widget=forms.TextInput(attrs={"placeholder": "2026-06-27"}),
@@ -262,7 +264,9 @@ class CitationForm(forms.Form):
             return None
         try:
             return parse_date(value)
-        except EntryError:
+        except EntryError as error:
+            if error.code == "date_range":
+                raise ValidationError(dates.out_of_range_message(), code="date_range") from None
             raise ValidationError(_("日期格式应为 2026-06-27 或 2026-06。")) from None
 
     def clean(self):

@@ -15,6 +15,7 @@ from django.db.models import F, Max, Model
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from editorial import dates
 from editorial.cleaning import clean_text
 from editorial.errors import (
     DuplicateIssue,
@@ -23,7 +24,7 @@ from editorial.errors import (
     TransitionForbidden,
     TransitionNotAllowed,
 )
-from editorial.models import Analysis, Issue, Revision, Section, Series, Topic
+from editorial.models import Analysis, ContentChange, ContentPart, Issue, Revision, Section, Series, Topic
 from editorial.roles import can_edit_content
 
 SECTION_FIELDS = ("headline", "body", "analysis", "topics")
@@ -38,6 +39,14 @@ def _require_editable(*, issue: Issue, user, frozen_ok: bool = False) -> None:
             _("本期状态为“%(state)s”，内容已冻结；如需修改请先重新打开。")
             % {"state": issue.get_state_display()}
         )
+
+
+def content_change_record(*, issue: Issue, user, part: str) -> None:
+    """Record that `user` changed `part` (a ContentPart) of `issue`, for the four-eyes rule. Call inside the
+    transaction that makes the change, so the record exists exactly when the change does. Nothing is recorded
+    for the system (user None: imports, the daily draft)."""
+    if user is not None and user.pk is not None:
+        ContentChange.objects.create(issue_id=issue.pk, actor=user, part=part)
 
 
 def topics_from_names(names: Iterable[str]) -> list[Topic]:
@@ -133,8 +142,13 @@ def _apply_section_data(*, section: Section, data: dict) -> None:
 def issue_create(
     *, series: Series, date: dt.date, user, headline: str = "", summary: str = "", number: int | None = None
 ) -> Issue:
+    """Create a draft dated `date` (a date in editorial.dates.BULLETIN_YEARS, else InvalidInput).
+    Raises DuplicateIssue when the date or number is taken."""
     if user is not None and not user.has_perm("editorial.add_issue"):
         raise TransitionForbidden(_("您没有权限新建期刊。"))
+    dates.check_date(date)
+    if isinstance(date, dt.datetime):
+        raise InvalidInput(_("日期无效。"))
     headline = _clean_issue_headline(headline)
     number = _clean_number(number)
     with transaction.atomic():
@@ -144,7 +158,7 @@ def issue_create(
             number = (Issue.objects.filter(series=series).aggregate(n=Max("number"))["n"] or 0) + 1
         try:
             with transaction.atomic():
-                return Issue.objects.create(
+                issue = Issue.objects.create(
                     series=series,
                     date=date,
                     number=number,
@@ -152,6 +166,9 @@ def issue_create(
                     summary=summary.strip(),
                     created_by=user,
                 )
+                if issue.headline or issue.summary:
+                    content_change_record(issue=issue, user=user, part=ContentPart.ISSUE)
+                return issue
         except IntegrityError:
             raise DuplicateIssue(
                 _("%(date)s 的期刊或期号 %(number)s 已经存在。")
@@ -196,6 +213,7 @@ def issue_update(*, issue: Issue, user, data: dict, version: int) -> Issue:
         try:
             with transaction.atomic():
                 locked.save()
+                content_change_record(issue=locked, user=user, part=ContentPart.ISSUE)
         except IntegrityError:
             raise DuplicateIssue(
                 _("期号 %(number)s 已被其他期刊使用。") % {"number": cleaned.get("number")}
@@ -227,6 +245,7 @@ def section_create(
         Analysis.objects.create(section=section, body=data["analysis"])
         section.topics.set(topics_from_names(data["topics"]))
         _write_revision(section=section, user=user)
+        content_change_record(issue=locked, user=user, part=ContentPart.SECTIONS)
     return section
 
 
@@ -244,6 +263,7 @@ def section_save(*, section: Section, user, data: dict, version: int, frozen_ok:
             )
         _apply_section_data(section=locked, data=data)
         _write_revision(section=locked, user=user)
+        content_change_record(issue=locked.issue, user=user, part=ContentPart.SECTIONS)
     section.refresh_from_db()
     return section
 
@@ -263,6 +283,7 @@ def section_delete(*, section: Section, user) -> None:
         _require_editable(issue=locked, user=user)
         section.delete()
         renumber(model=Section, issue=locked, order=[s.pk for s in locked.sections.order_by("position")])
+        content_change_record(issue=locked, user=user, part=ContentPart.SECTIONS)
 
 
 def sections_reorder(*, issue: Issue, user, order: list[int]) -> None:
@@ -274,6 +295,7 @@ def sections_reorder(*, issue: Issue, user, order: list[int]) -> None:
         if set(order) != existing or len(order) != len(existing):
             raise InvalidInput(_("排序必须恰好包含本期的全部条目。"))
         renumber(model=Section, issue=locked, order=order)
+        content_change_record(issue=locked, user=user, part=ContentPart.SECTIONS)
 
 
 def renumber(*, model: type[Model], issue: Issue, order: list[int]) -> None:

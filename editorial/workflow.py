@@ -23,9 +23,10 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from editorial import dates
 from editorial.cleaning import clean_text
 from editorial.errors import InvalidInput, TransitionForbidden, TransitionNotAllowed
-from editorial.models import Correction, Issue, IssueEvent, IssueState, Revision, Section
+from editorial.models import ContentChange, ContentPart, Correction, Issue, IssueEvent, IssueState
 from editorial.signals import issue_transitioned
 
 S = IssueState
@@ -75,8 +76,9 @@ TRANSITIONS = {t.name: t for t in (SUBMIT, RETURN, APPROVE, REOPEN, SCHEDULE, PU
 
 
 def available_transitions(*, issue: Issue, user) -> list[Transition]:
-    """What `user` may do to `issue` now (for showing buttons; the transition functions check again)."""
-    return [
+    """What `user` may do to `issue` now (for showing buttons; the transition functions check again). Approve
+    is left out when the four-eyes rule bars `user` (four_eyes_reason says why)."""
+    allowed = [
         t
         for t in TRANSITIONS.values()
         if issue.state in t.sources
@@ -84,6 +86,9 @@ def available_transitions(*, issue: Issue, user) -> list[Transition]:
         and user.is_active
         and user.has_perm(t.permission)
     ]
+    if APPROVE in allowed and four_eyes_reason(issue=issue, user=user):
+        allowed.remove(APPROVE)
+    return allowed
 
 
 def _require_text(value: str | None, message: str) -> str:
@@ -181,19 +186,49 @@ def issue_return(*, issue: Issue, user, reason: str) -> Issue:
     return _apply(issue=issue, user=user, transition=RETURN, comment=reason)
 
 
-def wrote_any_section(*, issue: Issue, user) -> bool:
-    """Whether `user` authored a section of `issue` or saved a revision of one (the four-eyes rule)."""
-    return (
-        Section.objects.filter(issue=issue, author=user).exists()
-        or Revision.objects.filter(section__issue=issue, author=user).exists()
+def parts_changed_since_approval(*, issue: Issue, user) -> list[str]:
+    """The parts of `issue`'s content (ContentPart labels, in the enum's order) that `user` changed since the
+    issue was last approved, or ever if it never was; [] for nobody (None) or no change.
+
+    The four-eyes rule reads this: a person who changed the headline, summary, number, any section (create,
+    save, restore, delete, reorder) or any citation since the last approval has not been checked by a second
+    pair of eyes. Changes made before the last approval were approved by someone else then, so after a reopen
+    only the new changes count. Comments and resolving them change no content and do not count."""
+    if user is None or user.pk is None:
+        return []
+    last_approval = (
+        IssueEvent.objects.filter(issue=issue, transition=APPROVE.name).order_by("-created_at", "-id").first()
     )
+    changes = ContentChange.objects.filter(issue=issue, actor=user)
+    if last_approval is not None:
+        changes = changes.filter(created_at__gt=last_approval.created_at)
+    parts = set(changes.values_list("part", flat=True))
+    return [str(part.label) for part in ContentPart if part.value in parts]
+
+
+def four_eyes_reason(*, issue: Issue, user) -> str:
+    """Why the four-eyes rule bars `user` from approving `issue` now, or "" when it does not."""
+    if not issue.series.four_eyes:
+        return ""
+    parts = parts_changed_since_approval(issue=issue, user=user)
+    if not parts:
+        return ""
+    return _("四眼原则：您在上次批准后修改过本期的%(parts)s，不能独自批准本期，请由另一位审核人批准。") % {
+        "parts": _("、").join(parts)
+    }
 
 
 def issue_approve(*, issue: Issue, user) -> Issue:
     def check(locked: Issue) -> None:
-        if locked.series.four_eyes and wrote_any_section(issue=locked, user=user):
-            raise TransitionForbidden(
-                _("四眼原则：您撰写或修改过本期条目，不能批准本期，请由另一位审核人批准。")
+        reason = four_eyes_reason(issue=locked, user=user)
+        if reason:
+            raise TransitionForbidden(reason)
+        # An issue dated outside the bulletin's years (stored before dates were checked) would get a
+        # publication time the database cannot give back.
+        if not dates.in_range(locked.date):
+            raise InvalidInput(
+                _("本期日期 %(date)s 无效：%(reason)s请先在管理后台改正日期。")
+                % {"date": locked.date.isoformat(), "reason": dates.out_of_range_message()}
             )
 
     def change(locked: Issue) -> None:
@@ -212,8 +247,9 @@ def issue_reopen(*, issue: Issue, user, reason: str) -> Issue:
 
 
 def issue_schedule(*, issue: Issue, user, publish_at: dt.datetime) -> Issue:
-    if timezone.is_naive(publish_at):
-        raise InvalidInput(_("发布时间必须包含时区。"))
+    """Set an approved issue's publication time. `publish_at` is an aware datetime whose wall-clock year lies
+    in editorial.dates.BULLETIN_YEARS; InvalidInput otherwise, and nothing changes."""
+    dates.check_datetime(publish_at)
 
     def change(locked: Issue) -> None:
         locked.publish_at = publish_at

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from editorial.dates import BULLETIN_YEARS, BulletinDateFormField, parse_bulletin_date
 from editorial.models import Issue
 from publishing import charts, search, selectors
 from publishing.cache import cached_page
@@ -41,10 +42,11 @@ def absolute(path: str) -> str:
 
 
 def parse_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Http404(_("没有这一天：%(value)s") % {"value": value[:20]}) from None
+    """A date from the URL; 404 unless it is a real date in the bulletin's years (editorial.dates)."""
+    day = parse_bulletin_date(value)
+    if day is None:
+        raise Http404(_("没有这一天：%(value)s") % {"value": value[:20]})
+    return day
 
 
 def page_number(request: HttpRequest, *, limit: int = MAX_PAGE) -> int:
@@ -182,7 +184,7 @@ def archive_index(request: HttpRequest) -> HttpResponse:
 @cached_page
 def archive_month(request: HttpRequest, year: str, month: str) -> HttpResponse:
     year_n, month_n = int(year), int(month)
-    if not (1 <= month_n <= 12 and dt.MINYEAR <= year_n <= dt.MAXYEAR):
+    if not (1 <= month_n <= 12 and year_n in BULLETIN_YEARS):
         raise Http404(_("没有这个月份。"))
     issues = selectors.issues_in_month(year_n, month_n)
     if not issues:
@@ -302,8 +304,8 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("关键词"), required=False, strip=False)
-    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, input_formats=["%Y-%m-%d"])
-    end = forms.DateField(label=gettext_lazy("截止日期"), required=False, input_formats=["%Y-%m-%d"])
+    start = BulletinDateFormField(label=gettext_lazy("起始日期"), required=False, input_formats=["%Y-%m-%d"])
+    end = BulletinDateFormField(label=gettext_lazy("截止日期"), required=False, input_formats=["%Y-%m-%d"])
     topic = forms.CharField(label=gettext_lazy("主题"), required=False)
 
     def clean(self):
@@ -374,6 +376,8 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def archive_year(request: HttpRequest, year: str) -> HttpResponse:
+    if int(year) not in BULLETIN_YEARS:
+        raise Http404(_("没有这一年。"))
     return redirect(reverse("archive:index") + f"#year-{int(year)}")
 
 

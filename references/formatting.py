@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from editorial.dates import typed_year_out_of_range
 from references.models import Citation, DatePrecision, format_date
 
 SEPARATOR = " | "
@@ -18,7 +19,8 @@ class EntryError(ValueError):
     """A reference line that does not have the form `outlet | title | date | note`.
 
     `code` says what is wrong, for callers that explain it to users: `fields` (fewer than three fields),
-    `empty` (no outlet or title), `date` (no date field), `bad_date` (a date that does not exist).
+    `empty` (no outlet or title), `date` (no date field), `bad_date` (a date that does not exist),
+    `date_range` (a year outside editorial.dates.BULLETIN_YEARS).
     """
 
     def __init__(self, message: str, *, code: str = "fields"):
@@ -59,8 +61,11 @@ def format_parsed_entry(entry: ParsedEntry) -> str:
 
 
 def parse_date(value: str) -> tuple[dt.date, str]:
-    """`2026-06-27` -> (date, day); `2026-06` -> (first of month, month). Raises EntryError."""
+    """`2026-06-27` -> (date, day); `2026-06` -> (first of month, month). Raises EntryError, with code
+    `date_range` for a year outside editorial.dates.BULLETIN_YEARS (year 0 and huge years included)."""
     value = value.strip()
+    if typed_year_out_of_range(value):
+        raise EntryError(f"year out of range: {value!r}", code="date_range")
     try:
         if m := _DAY.match(value):
             return dt.date(int(m[1]), int(m[2]), int(m[3])), DatePrecision.DAY
@@ -83,7 +88,7 @@ def parse_entry(line: str) -> ParsedEntry:
         try:
             date, precision = parse_date(fields[index])
         except EntryError as error:
-            if error.code == "bad_date":
+            if error.code in ("bad_date", "date_range"):
                 raise
             continue
         outlet, title = fields[0], " | ".join(fields[1:index])

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from editorial import services
+from editorial import dates, services
 from editorial.cleaning import clean_chars
 from editorial.errors import InvalidInput, TransitionNotAllowed
 from editorial.models import (
@@ -378,6 +378,8 @@ def _parse_masthead(cursor: _Cursor) -> tuple[Masthead, str]:
                 raise BulletinFormatError(
                     line=row.number, message=_("日期“%(date)s”不存在。") % {"date": m[0]}
                 ) from None
+            if not dates.in_range(date):
+                raise BulletinFormatError(line=row.number, message=dates.out_of_range_message())
             date_at = i
             break
     if date is None or date_at is None:
@@ -678,6 +680,7 @@ def _parse_references(cursor: _Cursor) -> list[ParsedReference]:
 def _entry_problem(error: EntryError) -> str:
     return {
         "bad_date": _("日期不存在。"),
+        "date_range": dates.out_of_range_message(),
         "date": _("没有日期（YYYY-MM-DD 或 YYYY-MM）。"),
         "empty": _("发布机构和标题不能为空。"),
     }.get(error.code, _("字段不足，各字段之间应以“|”分隔。"))

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from editorial.cleaning import clean_text
+from editorial.dates import BulletinDateField
 from editorial.fields import CleanCharField, CleanURLField
 from editorial.models import Issue, Section
 
@@ -51,7 +52,7 @@ class Source(models.Model):
     outlet = CleanCharField(_("发布机构"), max_length=200, db_index=True)
     title = CleanCharField(_("标题"), max_length=500)
     url = CleanURLField(_("链接"), max_length=1000, blank=True)
-    date = models.DateField(_("日期"), null=True, blank=True)
+    date = BulletinDateField(_("日期"), null=True, blank=True)
     date_precision = models.CharField(
         _("日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )

@@ -16,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from editorial import dates
 from editorial.cleaning import clean_text
 from editorial.errors import InvalidInput, TransitionForbidden, TransitionNotAllowed
-from editorial.models import Issue
+from editorial.models import ContentPart, Issue
 from editorial.roles import can_edit_content
-from editorial.services import renumber
+from editorial.services import content_change_record, renumber
 from references.models import Citation, DatePrecision, Source, SourceKind, source_fingerprint
 
 MAX_NOTE_LENGTH = 500
@@ -76,7 +77,8 @@ def source_find_or_create(
     precision: str = DatePrecision.DAY,
     kind: str = "",
 ) -> Source:
-    """The source with this outlet, title and date, created if no spelling of it exists yet."""
+    """The source with this outlet, title and date, created if no spelling of it exists yet. `date`, when
+    given, lies in editorial.dates.BULLETIN_YEARS (InvalidInput otherwise)."""
     if not user.has_perm("references.add_source"):
         raise TransitionForbidden(_("您没有权限新建来源。"))
     # Cleaned before the checks, so that a title of invisible characters is missing, not present.
@@ -90,6 +92,8 @@ def source_find_or_create(
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             raise InvalidInput(_("链接必须是以 http:// 或 https:// 开头的网址。")) from None
+    if date is not None:
+        dates.check_date(date)
     if precision not in DatePrecision.values:
         raise InvalidInput(_("日期精度无效。"))
     if kind and kind not in SourceKind.values:
@@ -128,6 +132,7 @@ def citation_add(
         position = (locked.citations.aggregate(n=Max("position"))["n"] or 0) + 1
         citation = Citation.objects.create(issue=locked, source=source, position=position, note=note)
         citation.sections.set(sections)
+        content_change_record(issue=locked, user=user, part=ContentPart.CITATIONS)
     return citation
 
 
@@ -140,6 +145,7 @@ def citation_update(*, citation: Citation, user, note: str, section_ids: Iterabl
         Citation.objects.filter(pk=citation.pk).update(note=note)
         citation.refresh_from_db()
         citation.sections.set(sections)
+        content_change_record(issue=locked, user=user, part=ContentPart.CITATIONS)
     return citation
 
 
@@ -149,6 +155,7 @@ def citation_remove(*, citation: Citation, user) -> None:
         citation.delete()
         order = list(locked.citations.order_by("position").values_list("pk", flat=True))
         renumber(model=Citation, issue=locked, order=order)
+        content_change_record(issue=locked, user=user, part=ContentPart.CITATIONS)
 
 
 def citations_reorder(*, issue: Issue, user, order: list[int]) -> None:
@@ -159,3 +166,4 @@ def citations_reorder(*, issue: Issue, user, order: list[int]) -> None:
         if set(order) != existing or len(order) != len(existing):
             raise InvalidInput(_("排序必须恰好包含本期的全部参考文献。"))
         renumber(model=Citation, issue=locked, order=order)
+        content_change_record(issue=locked, user=user, part=ContentPart.CITATIONS)

@@ -361,9 +361,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "last_return": selectors.last_return(issue),
         "may_edit": can_edit_content(user, issue),
         "previews": previews_available(),
-        "four_eyes_blocked": issue.series.four_eyes
-        and issue.state == IssueState.IN_REVIEW
-        and workflow.wrote_any_section(issue=issue, user=user),
+        # Why the approve button is missing for this reviewer (available_transitions leaves it out).
+        "four_eyes_reason": workflow.four_eyes_reason(issue=issue, user=user)
+        if issue.state == IssueState.IN_REVIEW and user.has_perm(workflow.APPROVE.permission)
+        else "",
         "schedule_value": timezone.localtime(issue.publish_at, issue.series.zone).strftime("%Y-%m-%dT%H:%M")
         if issue.publish_at
         else "",

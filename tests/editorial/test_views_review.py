@@ -234,15 +234,17 @@ def test_approving_a_draft_from_the_page_is_a_clear_message(client, reviewer, dr
 
 
 def test_the_four_eyes_rule_refuses_with_403_and_a_reason(client, reviewer, in_review):
-    from editorial.models import Section
+    from editorial.models import ContentChange, ContentPart
 
-    Section.objects.filter(issue=in_review, position=1).update(author=reviewer)
+    # What a section save by the reviewer records (editorial.services.content_change_record).
+    ContentChange.objects.create(issue=in_review, actor=reviewer, part=ContentPart.SECTIONS)
     client.force_login(reviewer)
 
     html = client.get(reverse("newsroom:review", args=[in_review.pk])).content.decode()
     response = client.post(reverse("newsroom:approve", args=[in_review.pk]))
 
-    assert "四眼原则" in html
+    assert "四眼原则：您在上次批准后修改过本期的条目" in html
+    assert 'data-test="approve"' not in html  # the page does not offer what the rule refuses
     assert response.status_code == 403
     assert "四眼原则" in response.content.decode()
     in_review.refresh_from_db()

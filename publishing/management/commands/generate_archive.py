@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from editorial.dates import BULLETIN_YEARS, in_range, out_of_range_message, parse_bulletin_date
 from editorial.models import Analysis, Issue, IssueEvent, IssueState, Section, Series, Topic
 from publishing.cache import bump_publication_version
 from publishing.search import issue_entries, rebuild_index
@@ -268,10 +269,11 @@ class Command(BaseCommand):
             raise CommandError("天数必须在 1 到 18250 之间。")
         if not 1 <= options["sections"] <= 20:
             raise CommandError("每期条目数必须在 1 到 20 之间。")
-        try:
-            end = dt.date.fromisoformat(options["end"]) if options["end"] else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--end 不是有效日期：{options['end']}") from None
+        end = parse_bulletin_date(options["end"]) if options["end"] else timezone.localdate()
+        if end is None:
+            raise CommandError(f"--end 不是有效日期：{options['end']}。" + out_of_range_message())
+        if not in_range(end - dt.timedelta(days=days - 1)):
+            raise CommandError(f"第一期的日期早于 {BULLETIN_YEARS[0]} 年。" + out_of_range_message())
         started = time.monotonic()
         with transaction.atomic():
             counts = generate(

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from editorial.dates import in_range, out_of_range_message
 from editorial.models import Issue, Series
 from publishing.render import RenderError, render_pdf, render_web, render_wechat
 
@@ -60,11 +61,14 @@ class Command(BaseCommand):
 
     def _date(self, value: str) -> dt.date:
         try:
-            return dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             raise CommandError(
                 _("日期“%(value)s”无效，请使用 YYYY-MM-DD 格式，例如 2026-06-28。") % {"value": value}
             ) from None
+        if not in_range(date):
+            raise CommandError(out_of_range_message())
+        return date
 
     def _issue(self, *, date: dt.date, slug: str | None) -> Issue:
         if slug:
