@@ -13,8 +13,9 @@ that got in anyway cannot ask for the camera or a payment. Clipboard and fullscr
 paste works from the paste event, which needs no permission.
 
 `Cache-Control: private, no-store` on every response whose content depends on who asks: whatever read the
-session or the CSRF cookie (Django then adds `Vary: Cookie`), which covers the newsroom, its JSON answers, the
-admin and /accounts/. The public archive's pages read neither and keep their public caching (publishing/cache.py).
+session (request.user included) or put a CSRF token in the page, which covers the newsroom, its JSON answers,
+the admin and /accounts/. `Vary: Cookie` alone is no sign of that: the public archive's pages vary by the
+language cookie, read neither, and keep their public caching (publishing/cache.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.cache import has_vary_header, patch_cache_control
+from django.utils.cache import patch_cache_control
 
 
 def _origin(url: str | None) -> str | None:
@@ -96,14 +97,15 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def keep_private(response) -> None:
-    """Mark a response that depends on the visitor's cookies as for that visitor only, never stored.
+def depends_on_visitor(request) -> bool:
+    """Whether the answer was made from this visitor's session or holds their CSRF token."""
+    session = getattr(request, "session", None)
+    return bool((session is not None and session.accessed) or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
 
-    Django adds `Vary: Cookie` whenever a view read the session (request.user included) or used the CSRF token;
-    such a page in a shared cache would show one user's newsroom, or CSRF token, to the next.
-    """
-    if not has_vary_header(response, "Cookie"):
-        return
+
+def keep_private(response) -> None:
+    """Make a response for one visitor only and never stored: no shared cache may show one user's newsroom, or
+    CSRF token, to the next, and no browser keeps it on disk after signing out."""
     # A lifetime meant for everyone (a view's own public caching) goes with `public`.
     kept = [
         directive.strip()
@@ -117,9 +119,7 @@ def keep_private(response) -> None:
 
 class SecurityHeadersMiddleware:
     """Adds Content-Security-Policy to HTML responses that do not set their own, Permissions-Policy to every
-    response, and private no-store caching to responses that vary by cookie.
-
-    Listed before SessionMiddleware and CsrfViewMiddleware, so their `Vary: Cookie` is there when it runs.
+    response, and private no-store caching to responses made for one visitor.
     """
 
     def __init__(self, get_response):
@@ -132,7 +132,8 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        keep_private(response)
+        if depends_on_visitor(request):
+            keep_private(response)
         if "Content-Security-Policy" in response:
             return response
         if not response.get("Content-Type", "").startswith("text/html"):
