@@ -43,6 +43,15 @@ def forget_failures(sender, request, user, **kwargs) -> None:
         reset(username=user.get_username())
 
 
+def username_of(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a login attempt is counted against (AXES_USERNAME_CALLABLE): as typed, cut to the 255
+    characters axes' tables hold. Django's login form does not limit its length, and on PostgreSQL a longer one
+    would make recording the failure a 500; real usernames are at most 150 characters, so none is cut.
+    """
+    value = (credentials if credentials is not None else request.POST).get("username")
+    return value[:255] if isinstance(value, str) else value
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address a login attempt is counted against: a string such as "203.0.113.7".
 

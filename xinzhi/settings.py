@@ -203,6 +203,7 @@ AXES_CLIENT_IP_CALLABLE = "xinzhi.login_protection.client_ip"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: clients connect directly, and the
 # header, which anyone can send, is ignored). Set it only when the app cannot be reached but through them.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_USERNAME_CALLABLE = "xinzhi.login_protection.username_of"
 
 # --- Language and time ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ message on the login page itself and HTTP 429, until the cool-off passes or an a
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from django.db.models import F
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from tests.test_settings import PRODUCTION, start
 from xinzhi.login_protection import client_ip
 
 LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]
@@ -216,6 +218,20 @@ def test_a_password_reset_does_not_lift_the_lockout(client, writer):
     assert attempt(visitor("203.0.113.50"), "writer", "新的-Passw0rd-2026").status_code == 429
 
 
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_hostile_credentials_are_a_form_error_not_a_500(page, writer):
+    client = visitor(HTTP_USER_AGENT="x" * 5000, HTTP_ACCEPT="y" * 5000)
+
+    for username, password in [("w" * 10_000, "x"), ("writer\x00", "x"), ("writer", "pw\x00" * 1000)]:
+        assert attempt(client, username, password, page).status_code == 200
+
+    # The overlong username counts under its first 255 characters (NUL characters are refused by the form
+    # before any password check); the record holds no password.
+    stored = AccessAttempt.objects.get()
+    assert stored.username == "w" * 255
+    assert "password=x" not in stored.post_data and "password=*" in stored.post_data
+
+
 @pytest.mark.parametrize(
     ("proxies", "forwarded_for", "expected"),
     [
@@ -248,3 +264,36 @@ def test_behind_one_proxy_clients_are_counted_apart(settings, writer):
 
     assert attempt(attacker, "writer", "pw-writer").status_code == 429
     assert attempt(colleague, "writer", "pw-writer").status_code == 302
+
+
+SHOW_THROTTLE = """
+import django, json
+django.setup()
+from django.conf import settings as s
+print(json.dumps([s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), s.TRUSTED_PROXY_COUNT]))
+"""
+
+
+def test_the_throttle_is_configured_from_the_environment():
+    default = start(SHOW_THROTTLE, **PRODUCTION)
+    configured = start(
+        SHOW_THROTTLE,
+        LOGIN_FAILURE_LIMIT="8",
+        LOGIN_LOCKOUT_MINUTES="60",
+        TRUSTED_PROXY_COUNT="1",
+        **PRODUCTION,
+    )
+
+    assert json.loads(default.stdout.splitlines()[-1]) == [5, 900.0, 0], default.stderr
+    assert json.loads(configured.stdout.splitlines()[-1]) == [8, 3600.0, 1], configured.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("LOGIN_FAILURE_LIMIT", "0"), ("LOGIN_LOCKOUT_MINUTES", "a quarter"), ("TRUSTED_PROXY_COUNT", "-1")],
+)
+def test_a_malformed_throttle_setting_stops_start_up_naming_it(name, value):
+    result = start(**{name: value}, **PRODUCTION)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and name in result.stderr.strip().splitlines()[-1]
