@@ -28,6 +28,11 @@ from publishing.scheduling import overdue_issues, publication_tick
 from references import services as reference_services
 from references.models import Citation, Source
 
+# The issue admin's inlines (sections, events) are read-only: an empty management form for each.
+INLINES = {
+    f"{prefix}-{key}": "0" for prefix in ("sections", "events") for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
 RANGE_MESSAGE = "日期超出范围：只接受 2000 年至 2100 年之间的日期。"
 
 # Dates that parse as dates but lie outside the bulletin's years, and strings that only start like one.
@@ -280,6 +285,7 @@ def test_the_admin_refuses_an_issue_date_outside_the_years(admin_client, series,
         "number": draft_issue.number,
         "headline": draft_issue.headline,
         "summary": draft_issue.summary,
+        **INLINES,
     }
     added = admin_client.post(reverse("admin:editorial_issue_add"), {**data, "number": ""})
     changed = admin_client.post(url, data)

@@ -1,0 +1,255 @@
+"""Four-eyes over the whole issue: whoever changed its content (headline, summary, number, sections, citations)
+since the last approval cannot approve it alone, in the newsroom or the admin, and is not offered the button.
+
+Decided: changes made before the last approval were checked by that approver, so after a reopen only the
+changes made since count. Comments change no content and never bar anyone. The system (imports) is nobody.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from editorial import comments, services, workflow
+from editorial.errors import TransitionForbidden
+from editorial.models import ContentChange, ContentPart, Issue, IssueEvent
+from editorial.models import IssueState as S
+from references import services as reference_services
+from references.models import Citation
+
+# The issue admin's inlines (sections, events) are read-only: an empty management form for each.
+INLINES = {
+    f"{prefix}-{key}": "0" for prefix in ("sections", "events") for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
+@pytest.fixture
+def reviewers_edit(series):
+    series.reviewers_may_edit = True
+    series.save()
+    return series
+
+
+def submitted(issue: Issue) -> Issue:
+    return workflow.issue_submit(issue=issue, user=issue.created_by)
+
+
+def cite(issue: Issue, user, title: str = "数据要素市场化配置改革") -> Citation:
+    source = reference_services.source_find_or_create(user=user, outlet="新华社", title=title)
+    return reference_services.citation_add(issue=issue, user=user, source=source, note="用于分析")
+
+
+def refused_reason(issue: Issue, user) -> str:
+    """The four-eyes refusal's message, after checking that the refusal changed nothing."""
+    approvals = IssueEvent.objects.filter(issue=issue, transition="approve").count()
+    with pytest.raises(TransitionForbidden) as excinfo:
+        workflow.issue_approve(issue=issue, user=user)
+    stored = Issue.objects.get(pk=issue.pk)
+    assert (stored.state, stored.publish_at) == (S.IN_REVIEW, None)
+    assert IssueEvent.objects.filter(issue=issue, transition="approve").count() == approvals
+    return excinfo.value.message
+
+
+def test_an_admin_who_changed_only_the_headline_and_summary_cannot_approve_alone(draft_issue, admin_user):
+    services.issue_update(
+        issue=draft_issue,
+        user=admin_user,
+        data={"headline": "管理员改的标题", "summary": "管理员改的摘要"},
+        version=draft_issue.version,
+    )
+    submitted(draft_issue)
+
+    reason = refused_reason(draft_issue, admin_user)
+
+    assert (
+        reason
+        == "四眼原则：您在上次批准后修改过本期的标题、摘要或期号，不能独自批准本期，请由另一位审核人批准。"
+    )
+
+
+def test_an_admin_who_only_added_citations_cannot_approve_alone(draft_issue, admin_user):
+    cite(draft_issue, admin_user)
+    submitted(draft_issue)
+
+    assert "参考文献" in refused_reason(draft_issue, admin_user)
+
+
+@pytest.mark.parametrize("change", ["update", "remove", "reorder"])
+def test_every_change_to_the_citations_counts(draft_issue, writer, admin_user, change):
+    first, second = cite(draft_issue, writer), cite(draft_issue, writer, title="算力网络")
+    if change == "update":
+        reference_services.citation_update(
+            citation=first, user=admin_user, note="用于算力分析", section_ids=[]
+        )
+    elif change == "remove":
+        reference_services.citation_remove(citation=first, user=admin_user)
+    else:
+        reference_services.citations_reorder(issue=draft_issue, user=admin_user, order=[second.pk, first.pk])
+    submitted(draft_issue)
+
+    assert "参考文献" in refused_reason(draft_issue, admin_user)
+
+
+@pytest.mark.parametrize("change", ["reorder", "delete", "restore"])
+def test_every_change_to_the_sections_counts(draft_issue, admin_user, change):
+    first, second = draft_issue.sections.order_by("position")
+    if change == "reorder":
+        services.sections_reorder(issue=draft_issue, user=admin_user, order=[second.pk, first.pk])
+    elif change == "delete":
+        services.section_delete(section=second, user=admin_user)
+    else:
+        services.section_restore(
+            section=first, user=admin_user, revision=first.revisions.get(number=1), version=first.version
+        )
+    submitted(draft_issue)
+
+    assert "条目" in refused_reason(draft_issue, admin_user)
+
+
+def test_the_refusal_names_every_part_the_person_changed(draft_issue, admin_user):
+    section = draft_issue.sections.get(position=1)
+    services.section_save(
+        section=section, user=admin_user, data={"body": "<p>改过</p>"}, version=section.version
+    )
+    cite(draft_issue, admin_user)
+    services.issue_update(issue=draft_issue, user=admin_user, data={"summary": "新摘要"}, version=1)
+    submitted(draft_issue)
+
+    assert "本期的标题、摘要或期号、条目、参考文献，" in refused_reason(draft_issue, admin_user)
+
+
+def test_a_reviewer_who_only_commented_may_approve(draft_issue, reviewer, writer):
+    comment = comments.comment_add(issue=draft_issue, user=reviewer, body="第二条数据请核实")
+    comments.comment_resolve(comment=comment, user=writer)
+    submitted(draft_issue)
+
+    workflow.issue_approve(issue=draft_issue, user=reviewer)
+
+    assert Issue.objects.get(pk=draft_issue.pk).state == S.APPROVED
+    assert not ContentChange.objects.filter(actor=reviewer).exists()
+
+
+def test_after_a_reopen_only_changes_since_the_last_approval_count(
+    reviewers_edit, draft_issue, reviewer, reviewer2, admin_user
+):
+    # The first reviewer edits, the second approves: those edits were checked.
+    section = draft_issue.sections.get(position=1)
+    services.section_save(
+        section=section, user=reviewer, data={"body": "<p>甲改</p>"}, version=section.version
+    )
+    submitted(draft_issue)
+    workflow.issue_approve(issue=draft_issue, user=reviewer2)
+    workflow.issue_reopen(issue=draft_issue, user=admin_user, reason="补充数据")
+    # Now the second reviewer edits; the first one's old edit no longer counts.
+    section.refresh_from_db()
+    services.section_save(
+        section=section, user=reviewer2, data={"body": "<p>乙改</p>"}, version=section.version
+    )
+    submitted(draft_issue)
+
+    assert "条目" in refused_reason(draft_issue, reviewer2)
+    workflow.issue_approve(issue=draft_issue, user=reviewer)
+
+    assert Issue.objects.get(pk=draft_issue.pk).state == S.APPROVED
+    assert list(
+        IssueEvent.objects.filter(issue=draft_issue, transition="approve")
+        .order_by("created_at")
+        .values_list("actor__username", flat=True)
+    ) == [reviewer2.username, reviewer.username]
+
+
+def test_the_rule_is_off_when_the_series_turns_four_eyes_off(series, draft_issue, admin_user):
+    series.four_eyes = False
+    series.save()
+    cite(draft_issue, admin_user)
+    submitted(draft_issue)
+
+    workflow.issue_approve(issue=draft_issue, user=admin_user)
+
+    assert Issue.objects.get(pk=draft_issue.pk).state == S.APPROVED
+
+
+def test_a_change_that_was_refused_records_nothing(draft_issue, admin_user):
+    with pytest.raises(Exception):  # noqa: B017 - stale version: nothing saved, nothing recorded
+        services.issue_update(issue=draft_issue, user=admin_user, data={"headline": "新"}, version=99)
+
+    assert not ContentChange.objects.filter(actor=admin_user).exists()
+
+
+# --- the newsroom offers approval only to whom the rule allows ---------------------------------------------
+
+
+def test_the_review_page_shows_why_instead_of_the_approve_button(client, draft_issue, admin_user, reviewer):
+    cite(draft_issue, admin_user)
+    submitted(draft_issue)
+
+    client.force_login(admin_user)
+    barred = client.get(reverse("newsroom:review", args=[draft_issue.pk])).content.decode()
+    client.force_login(reviewer)
+    allowed = client.get(reverse("newsroom:review", args=[draft_issue.pk])).content.decode()
+
+    assert 'data-test="approve"' not in barred
+    assert "您在上次批准后修改过本期的参考文献" in barred
+    assert 'data-test="return"' in barred  # returning it stays possible
+    assert 'data-test="approve"' in allowed
+    assert "四眼原则" not in allowed
+    assert "approve" not in {
+        t.name for t in workflow.available_transitions(issue=draft_issue, user=admin_user)
+    }
+
+
+# --- the admin counts as the newsroom does -----------------------------------------------------------------
+
+
+def test_an_issue_headline_changed_in_the_admin_counts(client, draft_issue, admin_user, series):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:editorial_issue_change", args=[draft_issue.pk]),
+        {
+            "series": series.pk,
+            "date": draft_issue.date.isoformat(),
+            "number": draft_issue.number,
+            "headline": "后台改的标题",
+            "summary": draft_issue.summary,
+            **INLINES,
+        },
+    )
+    assert response.status_code == 302
+    submitted(draft_issue)
+
+    assert "标题、摘要或期号" in refused_reason(draft_issue, admin_user)
+
+
+def test_an_admin_save_that_changes_no_content_does_not_count(client, draft_issue, admin_user, series):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:editorial_issue_change", args=[draft_issue.pk]),
+        {
+            "series": series.pk,
+            "date": draft_issue.date.isoformat(),
+            "number": draft_issue.number,
+            "headline": draft_issue.headline,
+            "summary": draft_issue.summary,
+            **INLINES,
+        },
+    )
+
+    assert response.status_code == 302
+    assert not ContentChange.objects.filter(actor=admin_user).exists()
+
+
+def test_a_citation_changed_in_the_admin_counts(client, draft_issue, writer, admin_user):
+    citation = cite(draft_issue, writer)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:references_citation_change", args=[citation.pk]),
+        {"issue": draft_issue.pk, "source": citation.source_id, "position": 1, "note": "后台改的用途"},
+    )
+    assert response.status_code == 302
+    submitted(draft_issue)
+
+    assert "参考文献" in refused_reason(draft_issue, admin_user)
+    assert ContentChange.objects.filter(actor=admin_user, part=ContentPart.CITATIONS).count() == 1
