@@ -3,7 +3,7 @@
 Failed logins are counted in the database (axes' database handler), so every gunicorn node counts together.
 A username, and separately an address, is locked out after AXES_FAILURE_LIMIT failures within the cool-off
 period (settings.py, from LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES); an admin unlocks earlier by deleting
-the rows under 登录保护 › access attempts in the admin.
+the rows under 登录保护 › 登录失败计数 in the admin.
 """
 
 from __future__ import annotations
@@ -25,7 +25,17 @@ class LoginProtectionConfig(AxesAppConfig):
 
     def ready(self) -> None:
         super().ready()
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
         from django.contrib.auth.signals import user_logged_in
+
+        # axes ships no Chinese catalogue. The names the admin shows are set here rather than in a Meta (which
+        # would need a migration of axes' app): migrations read Meta from _meta.original_attrs, not from these.
+        for model, name in (
+            (AccessAttempt, _("登录失败计数")),
+            (AccessFailureLog, _("登录失败明细")),
+            (AccessLog, _("登录记录")),
+        ):
+            model._meta.verbose_name = model._meta.verbose_name_plural = name
 
         user_logged_in.connect(forget_failures, dispatch_uid="xinzhi.login_protection.forget_failures")
 

@@ -196,7 +196,7 @@ def test_the_admin_index_lists_the_login_protection(client, admin_user):
 
     html = client.get(reverse("admin:index")).content.decode()
 
-    assert "登录保护" in html
+    assert "登录保护" in html and "登录失败计数" in html and "登录记录" in html
     assert reverse("admin:axes_accessattempt_changelist") in html
 
 
