@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
-from django.views.static import serve
+
+from xinzhi import media
 
 # A request too large to read gets a JSON answer when the editor sent it (see the view).
 handler400 = "xinzhi.error_views.bad_request"
@@ -27,16 +27,16 @@ urlpatterns = [
     path("", include("publishing.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-elif not settings.S3_BUCKET:
-    # On one machine without object storage, the images writers upload (random names under newsroom/) are
-    # served by the app; rendition files are not: they go out through views that check who may have them.
+if not settings.S3_BUCKET:
+    # Without object storage the app serves the images writers upload (random names under newsroom/), in
+    # development and in production alike, through a view that keeps every request inside that folder (see
+    # xinzhi/media.py); rendition files are not served here: they go out through views that check who may
+    # have them. Django's static() helper is not used even with DEBUG: it would serve all of MEDIA_ROOT.
     urlpatterns.insert(
         0,
         re_path(
-            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>newsroom/.+)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            rf"^{settings.MEDIA_URL.strip('/')}/{media.UPLOADS_DIR}/(?P<name>.+)$",
+            media.upload,
+            name="upload",
         ),
     )
