@@ -3,11 +3,15 @@
 Every image is decoded and written again by Pillow before it is stored, so what lands in storage is made of pixels
 only, never the bytes the user sent:
 
-- Formats: JPEG (also the MPO that phones write, stored as its first picture), PNG, WebP and GIF. SVG is not
-  accepted: it is a document that can carry script.
+- Formats: JPEG (also the MPO that phones write, stored as its first picture), PNG, WebP and GIF, recognised from
+  the bytes by those four Pillow plugins only (no other parser sees the file; the name and the declared content
+  type are ignored). SVG is not accepted: it is a document that can carry script.
 - Decompression bombs: the pixel count is read from the header, before anything is decoded, and an image of more
-  than MAX_PIXELS pixels (all frames together for an animation) is refused. A 5 MB PNG can hold a
-  100 000 × 100 000 image of one colour; decoding it would take 30 GB.
+  than MAX_PIXELS pixels is refused; an animation must fit ANIMATION_PIXELS for all its frames together, checked
+  before the first frame is decoded and again frame by frame (a GIF frame may enlarge the canvas). A 420 KB PNG
+  holds 12 000 × 12 000 pixels and a 5 MB one 100 000 × 100 000; decoding them takes gigabytes. The same budget
+  bounds the images the PDF renderer reads (publishing.render.fetcher, through `check_pixel_budget`) and, as
+  Pillow's own guard (Image.MAX_IMAGE_PIXELS), every image opened in a process that loads this module.
 - Orientation: a camera stores a portrait photo as landscape pixels plus an EXIF Orientation tag. The pixels are
   turned as the tag says (ImageOps.exif_transpose) before the tag is dropped with the rest of EXIF, so the image
   still stands the right way up. EXIF spec (CIPA DC-008) tag 0x0112.
@@ -28,7 +32,9 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,17 +42,23 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
+from xinzhi.media import UPLOADS_DIR
 from xinzhi.safe_fetch import FetchError, fetch
 
 logger = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 2000
-# A 50-megapixel phone photo (8160 × 6120) passes; decoding it takes about 150 MB.
-MAX_PIXELS = 50_000_000
-ANIMATION_PIXELS = 20_000_000
+# The pixel budget of every image the system decodes (uploads, imported images, images in a PDF render): a
+# 40-megapixel photo (7296 × 5472) passes, and checking and downscaling it peaks near 300 MB.
+MAX_PIXELS = 40_000_000
+# Every frame of an animation is kept, converted to RGBA, until the animation is written again.
+ANIMATION_PIXELS = MAX_PIXELS // 2
+# Pillow refuses (DecompressionBombError) anything over twice this when it reads a header, in every plugin and
+# for every caller in the process, WeasyPrint included; between once and twice it warns, and our own checks refuse.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 # Pillow format name -> the format written and the extension stored under.
@@ -57,6 +69,8 @@ FORMATS = {
     "WEBP": ("WEBP", "webp"),
     "GIF": ("GIF", "gif"),
 }
+# The Pillow plugins allowed to read an upload (Image.open(formats=...)); MPO comes through the JPEG plugin.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 _DECODE_ERRORS = (
     UnidentifiedImageError,
     OSError,
@@ -102,39 +116,88 @@ def _too_many_pixels(width: int | None = None, height: int | None = None) -> Ima
     )
 
 
+def check_pixel_budget(data: bytes) -> None:
+    """Refuse `data` if it is a raster image of more than MAX_PIXELS pixels, reading only its header.
+
+    For resources that are not all images (the PDF renderer's fetches): bytes no Pillow plugin recognises (SVG,
+    CSS, fonts) pass, since they are no raster image to decode. Raises ImageRefused (message in the active
+    language) naming the size when the header states one.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except _DECODE_ERRORS:
+        return
+    if width * height > MAX_PIXELS:
+        raise _too_many_pixels(width, height)
+
+
+def _animation_refused(frames: int, width: int, height: int) -> ImageRefused:
+    return ImageRefused(
+        _("动图帧数过多（%(frames)d 帧，%(width)d×%(height)d），请改用静态图片。")
+        % {"frames": frames, "width": width, "height": height}
+    )
+
+
+_decoding = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Decode with Pillow's refusal of truncated files on, one image at a time in this process.
+
+    WeasyPrint turns ImageFile.LOAD_TRUNCATED_IMAGES on for the whole process when it is imported
+    (weasyprint/images.py), which would let a truncated upload through, grey-filled, in any process that has
+    rendered a PDF. The lock also keeps two large decodes from adding up in one process.
+    """
+    with _decoding:
+        saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
+
+
 def process_image(*, data: bytes) -> ProcessedImage:
     """Check `data` and write it again as a clean image (see the module docstring for every rule).
 
-    Raises ImageRefused, with a message for the writer, for more than MAX_IMAGE_BYTES bytes, anything Pillow
-    cannot read completely, a format other than JPEG/PNG/WebP/GIF, and more pixels than MAX_PIXELS.
+    Raises ImageRefused, with a message for the writer, for more than MAX_IMAGE_BYTES bytes, anything that is not
+    a complete JPEG/PNG/WebP/GIF image (by its bytes), more pixels than MAX_PIXELS, and an animation over
+    ANIMATION_PIXELS for all its frames. Nothing is decoded before the pixel counts are checked.
     """
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageRefused(too_large_message(len(data)))
+    with _strict_decoding():
+        return _processed(data)
+
+
+def _processed(data: bytes) -> ProcessedImage:
     try:
         # verify() checks the structure (PNG checksums, truncation) without decoding, and leaves the image unusable.
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
             source_format = probe.format
             width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise _too_many_pixels(width, height)
             probe.verify()
+    except ImageRefused:
+        raise
     except Image.DecompressionBombError:
         # Pillow's own guard (over twice Image.MAX_IMAGE_PIXELS) fires while reading the header.
         raise _too_many_pixels() from None
     except _DECODE_ERRORS:
         raise _not_an_image() from None
-    if source_format not in FORMATS:
-        raise ImageRefused(_("只能上传 JPEG、PNG、WebP 或 GIF 图片。"))
-    if width * height > MAX_PIXELS:
-        raise _too_many_pixels(width, height)
     target_format, extension = FORMATS[source_format]
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
+            # n_frames walks the frame headers without decoding them.
             frames = getattr(image, "n_frames", 1) if target_format in ("GIF", "WEBP") else 1
             if frames > 1:
                 if frames * width * height > ANIMATION_PIXELS:
-                    raise ImageRefused(
-                        _("动图帧数过多（%(frames)d 帧，%(width)d×%(height)d），请改用静态图片。")
-                        % {"frames": frames, "width": width, "height": height}
-                    )
+                    raise _animation_refused(frames, width, height)
                 out = _animation(image, target_format)
             else:
                 out = _still(image, target_format)
@@ -170,7 +233,8 @@ def _still(image: Image.Image, target_format: str) -> tuple[bytes, tuple[int, in
         # Same pixels, same quantization tables: only the metadata segments are left behind.
         return _encode(image, target_format, icc_profile, quality="keep", subsampling="keep"), image.size
     image.load()
-    frame = ImageOps.exif_transpose(image)
+    # exif_transpose copies an image it does not turn: for a 40-megapixel upright photo that copy is 120 MB more.
+    frame = ImageOps.exif_transpose(image) if orientation != 1 else image
     if frame.mode == "CMYK":
         frame, icc_profile = _to_srgb(frame, icc_profile), None
     frame = _shrunk(frame)
@@ -248,7 +312,13 @@ def _flattened(frame: Image.Image) -> Image.Image:
 def _animation(image: Image.Image, target_format: str) -> tuple[bytes, tuple[int, int]]:
     frames: list[Image.Image] = []
     durations: list[int] = []
+    decoded = 0
     for frame in ImageSequence.Iterator(image):
+        # Seeking reads the frame's header only; a GIF frame larger than the screen it declared enlarges the
+        # canvas, so the budget is counted again here, before the frame is decoded by convert().
+        decoded += frame.size[0] * frame.size[1]
+        if decoded > ANIMATION_PIXELS:
+            raise _animation_refused(getattr(image, "n_frames", 1), *frame.size)
         durations.append(int(frame.info.get("duration", 100) or 100))
         frames.append(_shrunk(frame.convert("RGBA")))
     for frame in frames:
@@ -268,7 +338,7 @@ def store_image(*, image: ProcessedImage) -> str:
 
     The name is random so that nothing a user chose (a file name, a URL) ends up in a path.
     """
-    name = f"newsroom/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{image.extension}"
+    name = f"{UPLOADS_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{image.extension}"
     stored = default_storage.save(name, ContentFile(image.data))
     return default_storage.url(stored)
 

@@ -3,8 +3,15 @@
 WeasyPrint resolves every `url()`, `<img src>`, `<link href>`, `@import` and attachment through its URL
 fetcher. The default one opens anything urllib can open (file:///etc/passwd, http://169.254.169.254/, redirects
 to either). This one opens no socket at all: URLs naming the site itself under STATIC_URL or MEDIA_URL are mapped
-to files (static files on disk, media through Django's storage API), `file://` URLs are accepted only inside
-STATIC_ROOT, MEDIA_ROOT and the static directories of the apps, and everything else is refused and recorded.
+to files (static files on disk; media: the writers' uploads under MEDIA_ROOT/newsroom only, through
+xinzhi.media.upload_path, the check the upload route itself uses), `file://` URLs are accepted only inside
+STATIC_ROOT, the static directories of the apps and the uploads folder, and everything else is refused and
+recorded. Every path is compared after symbolic links are resolved: a link inside an allowed folder that points
+elsewhere is refused.
+
+Every resource read is also held to the system's pixel budget (editorial.images.MAX_PIXELS) from its header before
+WeasyPrint sees it: WeasyPrint decodes a raster image whole, and a 420 KB PNG of 12 000 × 12 000 pixels would take
+a worker past a gigabyte. A refused image is left out of the PDF and logged; the render goes on.
 """
 
 from __future__ import annotations
@@ -20,10 +27,12 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from editorial.images import MAX_PIXELS, ImageRefused, check_pixel_budget
 from publishing.render.fonts import SCHEME, prepared_fonts
+from xinzhi.media import UPLOADS_DIR, upload_path, uploads_root
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +52,6 @@ def _static_roots() -> list[Path]:
             if location:
                 roots.append(Path(location))
     return roots
-
-
-def _media_root() -> Path | None:
-    return Path(settings.MEDIA_ROOT) if settings.MEDIA_ROOT else None
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:
@@ -126,21 +131,21 @@ class SafeURLFetcher(URLFetcher):
                     return self._read_path(url, candidate.resolve(), _static_roots())
         elif self._media_prefix and path.startswith(self._media_prefix):
             name = _clean_relative(path[len(self._media_prefix) :])
-            if name:
-                return self._read_storage(url, name)
-        return self._refuse(url, "not a static or media file of this site")
+            if name and name.startswith(UPLOADS_DIR + "/"):
+                return self._read_upload(url, name)
+        return self._refuse(url, "not a static file or an upload of this site")
 
     def _fetch_file(self, url: str):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             return self._refuse(url, "remote file URL")
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        roots = _static_roots()
-        media = _media_root()
-        if media is not None:
-            roots.append(media)
+        try:
+            path = Path(url2pathname(unquote(parts.path))).resolve()
+        except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+            return self._refuse(url, "not a file name")
+        roots = [*_static_roots(), uploads_root()]
         if not _inside(path, roots):
-            return self._refuse(url, "file outside the static and media directories")
+            return self._refuse(url, "file outside the static directories and the uploads")
         return self._read_path(url, path, roots)
 
     def _read_path(self, url: str, path: Path, roots: list[Path]):
@@ -151,6 +156,16 @@ class SafeURLFetcher(URLFetcher):
             body = handle.read(self.max_bytes + 1)
         return self._response(url, body)
 
+    def _read_upload(self, url: str, name: str):
+        """`name` is storage-relative and starts with the uploads folder."""
+        if isinstance(default_storage, FileSystemStorage):
+            path = upload_path(name[len(UPLOADS_DIR) + 1 :])
+            if path is None:
+                return self._refuse(url, "no such upload")
+            return self._read_path(url, path, [uploads_root()])
+        # Object storage has no links and no `..` (the name is clean): the name is the object's key.
+        return self._read_storage(url, name)
+
     def _read_storage(self, url: str, name: str):
         try:
             with default_storage.open(name, "rb") as handle:
@@ -159,9 +174,16 @@ class SafeURLFetcher(URLFetcher):
             return self._refuse(url, "media file not found")
         return self._response(url, body)
 
+    def _check_pixels(self, url: str, body: bytes) -> None:
+        try:
+            check_pixel_budget(body)
+        except ImageRefused:
+            self._refuse(url, f"an image of more than {MAX_PIXELS} pixels")
+
     def _response(self, url: str, body: bytes):
         if len(body) > self.max_bytes:
             return self._refuse(url, f"larger than {self.max_bytes} bytes")
+        self._check_pixels(url, body)
         self.fetched.append(url)
         content_type = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
@@ -171,5 +193,6 @@ class SafeURLFetcher(URLFetcher):
         response.close()
         if len(body) > self.max_bytes:
             return self._refuse(url[:60], f"larger than {self.max_bytes} bytes")
+        self._check_pixels(url[:60], body)
         self.fetched.append(url[:60])
         return URLFetcherResponse(response.url, body, response.headers, response.status)

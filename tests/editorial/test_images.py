@@ -179,14 +179,20 @@ def test_a_decompression_bomb_is_refused_from_its_header_before_decoding():
     with pytest.raises(ImageRefused) as refused:
         process_image(data=data)
 
-    assert str(refused.value) == "图片像素过多，最多 50,000,000 像素。"
+    assert str(refused.value) == "图片像素过多，最多 40,000,000 像素。"
 
 
-def test_an_image_over_50_megapixels_is_refused_naming_its_size():
+def test_an_image_over_40_megapixels_is_refused_naming_its_size():
     with pytest.raises(ImageRefused) as refused:
-        process_image(data=png_with_header(10_000, 8_000))
+        process_image(data=png_with_header(8_000, 5_001))
 
-    assert str(refused.value) == "图片像素过多（10000×8000），最多 50,000,000 像素。"
+    assert str(refused.value) == "图片像素过多（8000×5001），最多 40,000,000 像素。"
+
+
+def test_an_image_of_exactly_40_megapixels_passes_the_header_check():
+    # The header passes; the few bytes of pixel data then fail to decode: what is refused is the file, not its size.
+    with pytest.raises(ImageRefused, match="不是有效的图片"):
+        process_image(data=png_with_header(8_000, 5_000))
 
 
 @pytest.mark.parametrize(
@@ -209,9 +215,20 @@ def test_more_than_5_mb_is_refused_without_decoding():
         process_image(data=b"\xff\xd8" + b"\0" * (5 * 1024 * 1024))
 
 
-def test_a_tiff_is_refused_by_format():
-    with pytest.raises(ImageRefused, match=r"^只能上传 JPEG、PNG、WebP 或 GIF 图片。$"):
-        process_image(data=encoded(Image.new("RGB", (8, 8)), "TIFF"))
+@pytest.mark.parametrize("fmt", ["TIFF", "BMP", "ICO", "PPM"])
+def test_an_image_in_another_format_is_refused_without_being_parsed(fmt, monkeypatch):
+    # Only the JPEG, PNG, WebP and GIF plugins may read an upload: another plugin's parser never sees the bytes.
+    opened_by = []
+    original = Image.open
+    monkeypatch.setattr(
+        Image,
+        "open",
+        lambda fp, mode="r", formats=None: opened_by.append(formats) or original(fp, mode, formats),
+    )
+
+    with pytest.raises(ImageRefused, match=r"^只能上传 JPEG、PNG、WebP 或 GIF 图片，该文件不是有效的图片。$"):
+        process_image(data=encoded(Image.new("RGB", (8, 8)), fmt))
+    assert opened_by == [("JPEG", "PNG", "WEBP", "GIF")]
 
 
 def test_a_phone_mpo_photo_is_stored_as_a_plain_jpeg_of_its_first_picture():
@@ -241,3 +258,61 @@ def test_a_cmyk_jpeg_is_stored_as_srgb():
         assert (stored.format, stored.mode, stored.size) == ("JPEG", "RGB", (300, 200))
         red, green, blue = stored.getpixel((150, 100))
         assert red > 200 and green < 60 and blue < 60  # full magenta and yellow ink: red
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_a_truncated_image_is_refused_even_where_weasyprint_made_pillow_lenient(fmt, monkeypatch):
+    # Importing WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES for the whole process (weasyprint/images.py).
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    noise = Image.effect_noise((256, 256), 80).convert("RGB")
+    data = encoded(noise, fmt)
+
+    with pytest.raises(ImageRefused, match="不是有效的图片"):
+        process_image(data=data[: len(data) * 2 // 3])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
+def test_a_png_whose_pixel_data_stops_short_is_refused(monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+
+    with pytest.raises(ImageRefused, match="不是有效的图片"):
+        process_image(data=png_with_header(300, 200))
+
+
+def test_an_animation_frame_larger_than_its_screen_counts_against_the_budget():
+    from tests.hostile.bombs import growing_gif
+
+    # The screen is 10 × 10; the second frame's header enlarges the canvas to 5000 × 5000 when Pillow reaches it.
+    with pytest.raises(ImageRefused, match=r"动图帧数过多（2 帧，5000×5000）"):
+        process_image(data=growing_gif((10, 10), (5_000, 5_000)))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>',
+        b"body { color: red }",
+        b"wOF2\0\1\0\0" + b"\0" * 40,
+        b"",
+    ],
+    ids=["svg", "css", "font", "empty"],
+)
+def test_the_pixel_budget_check_lets_what_is_not_a_raster_image_pass(data):
+    from editorial.images import check_pixel_budget
+
+    check_pixel_budget(data)
+
+
+def test_the_pixel_budget_check_reads_any_raster_format_pillow_knows():
+    from editorial.images import check_pixel_budget
+
+    check_pixel_budget(encoded(Image.new("RGB", (40, 30)), "TIFF"))
+    check_pixel_budget(png_with_header(8_000, 5_000))
+    with pytest.raises(ImageRefused, match=r"^图片像素过多（8000×5001），最多 40,000,000 像素。$"):
+        check_pixel_budget(png_with_header(8_000, 5_001))
+    with pytest.raises(ImageRefused, match=r"^图片像素过多，最多 40,000,000 像素。$"):
+        check_pixel_budget(png_with_header(100_000, 100_000))

@@ -152,48 +152,115 @@ def test_the_fetcher_refuses_and_records_what_it_must_not_fetch(settings, markup
     assert "refused to fetch" in caplog.text
 
 
-def test_the_fetcher_reads_the_projects_media_files_without_the_network(settings, tmp_path):
+def test_the_fetcher_reads_the_projects_uploads_without_the_network(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.SITE_URL = "https://bulletin.example.org"
-    (tmp_path / "uploads").mkdir()
-    (tmp_path / "uploads" / "chart.png").write_bytes(png_bytes())
+    (tmp_path / "newsroom").mkdir()
+    (tmp_path / "newsroom" / "chart.png").write_bytes(png_bytes())
     fetcher = SafeURLFetcher()
 
     html_to_pdf(
-        '<img src="/media/uploads/chart.png"><img src="https://bulletin.example.org/media/uploads/chart.png">'
-        f'<img src="file://{tmp_path}/uploads/chart.png">',
+        '<img src="/media/newsroom/chart.png"><img src="https://bulletin.example.org/media/newsroom/chart.png">'
+        f'<img src="file://{tmp_path}/newsroom/chart.png">',
         fetcher=fetcher,
     )
 
     assert fetcher.refused == []
     # WeasyPrint reads each distinct URL once.
     assert fetcher.fetched == [
-        "https://bulletin.example.org/media/uploads/chart.png",
-        f"file://{tmp_path}/uploads/chart.png",
+        "https://bulletin.example.org/media/newsroom/chart.png",
+        f"file://{tmp_path}/newsroom/chart.png",
     ]
 
 
-def test_the_fetcher_refuses_a_symlink_out_of_the_media_directory(settings, tmp_path):
+@pytest.fixture
+def media_with_links(settings, tmp_path):
+    """MEDIA_ROOT with an upload, an embargoed rendition, and links inside the uploads folder pointing out of it."""
     media = tmp_path / "media"
-    media.mkdir()
+    (media / "newsroom" / "2026" / "07").mkdir(parents=True)
+    (media / "renditions" / "2026-07-02").mkdir(parents=True)
+    (media / "newsroom" / "2026" / "07" / "ok.png").write_bytes(png_bytes())
+    (media / "renditions" / "2026-07-02" / "x.pdf").write_bytes(b"%PDF-1.7 embargoed")
+    os.symlink("/etc/passwd", media / "newsroom" / "passwd.png")
+    os.symlink(media / "renditions", media / "newsroom" / "renditions")
+    os.symlink(media / "renditions" / "2026-07-02" / "x.pdf", media / "newsroom" / "x.png")
     settings.MEDIA_ROOT = media
-    os.symlink("/etc/passwd", media / "passwd.png")
+    return media
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "/media/newsroom/passwd.png",
+        "/media/newsroom/x.png",
+        "/media/newsroom/renditions/2026-07-02/x.pdf",
+        "/media/renditions/2026-07-02/x.pdf",
+        "/media/newsroom/%2e%2e/renditions/2026-07-02/x.pdf",
+        "/media/newsroom/..%2frenditions/2026-07-02/x.pdf",
+    ],
+)
+def test_the_fetcher_reads_site_media_only_inside_the_uploads_folder_after_resolving_links(
+    media_with_links, settings, src
+):
     fetcher = SafeURLFetcher()
 
-    pdf = html_to_pdf(f'<img src="file://{media}/passwd.png">', fetcher=fetcher)
+    pdf = html_to_pdf(f'<img src="{src}"><img src="/media/newsroom/2026/07/ok.png">', fetcher=fetcher)
 
-    assert fetcher.refused == [f"file://{media}/passwd.png"]
+    assert fetcher.refused == [f"{settings.SITE_URL}{src}"]
+    assert fetcher.fetched == [f"{settings.SITE_URL}/media/newsroom/2026/07/ok.png"]
+    assert PASSWD_MARKER not in pdf
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "newsroom/passwd.png",
+        "newsroom/x.png",
+        "newsroom/renditions/2026-07-02/x.pdf",
+        "renditions/2026-07-02/x.pdf",
+    ],
+)
+def test_the_fetcher_refuses_file_urls_out_of_the_uploads_folder_after_resolving_links(
+    media_with_links, name
+):
+    fetcher = SafeURLFetcher()
+
+    pdf = html_to_pdf(f'<img src="file://{media_with_links}/{name}">', fetcher=fetcher)
+
+    assert fetcher.refused == [f"file://{media_with_links}/{name}"]
+    assert fetcher.fetched == []
     assert PASSWD_MARKER not in pdf
 
 
 def test_the_fetcher_refuses_a_file_larger_than_its_limit(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    (tmp_path / "big.png").write_bytes(png_bytes())
+    (tmp_path / "newsroom").mkdir()
+    (tmp_path / "newsroom" / "big.png").write_bytes(png_bytes())
     fetcher = SafeURLFetcher(max_bytes=10)
 
-    html_to_pdf('<img src="/media/big.png">', fetcher=fetcher)
+    html_to_pdf('<img src="/media/newsroom/big.png">', fetcher=fetcher)
 
-    assert fetcher.refused == [f"{settings.SITE_URL}/media/big.png"]
+    assert fetcher.refused == [f"{settings.SITE_URL}/media/newsroom/big.png"]
+
+
+def test_the_fetcher_refuses_an_image_over_the_pixel_budget_from_its_header(settings, tmp_path, caplog):
+    from tests.hostile.bombs import gif_header
+
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "newsroom").mkdir()
+    (tmp_path / "newsroom" / "bomb.gif").write_bytes(gif_header(7_000, 7_000))
+    (tmp_path / "newsroom" / "chart.png").write_bytes(png_bytes())
+    fetcher = SafeURLFetcher()
+
+    with caplog.at_level(logging.WARNING, logger="publishing.render.fetcher"):
+        pdf = html_to_pdf(
+            '<img src="/media/newsroom/bomb.gif"><img src="/media/newsroom/chart.png">', fetcher=fetcher
+        )
+
+    assert pdf.startswith(b"%PDF")
+    assert fetcher.refused == [f"{settings.SITE_URL}/media/newsroom/bomb.gif"]
+    assert fetcher.fetched == [f"{settings.SITE_URL}/media/newsroom/chart.png"]
+    assert "more than 40000000 pixels" in caplog.text
 
 
 def test_the_fetcher_refuses_everything_once_the_deadline_has_passed():
