@@ -13,9 +13,10 @@ that got in anyway cannot ask for the camera or a payment. Clipboard and fullscr
 paste works from the paste event, which needs no permission.
 
 `Cache-Control: private, no-store` on every response whose content depends on who asks: whatever read the
-session (request.user included) or put a CSRF token in the page, which covers the newsroom, its JSON answers,
-the admin and /accounts/. `Vary: Cookie` alone is no sign of that: the public archive's pages vary by the
-language cookie, read neither, and keep their public caching (publishing/cache.py).
+session (request.user included), showed the visitor's messages or put a CSRF token in the page, which covers
+the newsroom, its JSON answers, the admin and /accounts/. `Vary: Cookie` alone is no sign of that: the public
+archive's pages vary by the language cookie, read none of these, and keep their public caching
+(publishing/cache.py).
 """
 
 from __future__ import annotations
@@ -98,9 +99,14 @@ PERMISSIONS_POLICY = ", ".join(
 
 
 def depends_on_visitor(request) -> bool:
-    """Whether the answer was made from this visitor's session or holds their CSRF token."""
+    """Whether the answer was made from this visitor's session, shows their messages or holds their CSRF token."""
     session = getattr(request, "session", None)
-    return bool((session is not None and session.accessed) or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+    messages = getattr(request, "_messages", None)  # django.contrib.messages' storage, `used` once shown
+    return bool(
+        (session is not None and session.accessed)
+        or (messages is not None and messages.used)
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
 
 
 def keep_private(response) -> None:
