@@ -65,11 +65,12 @@ def username_of(request: HttpRequest, credentials: dict | None = None) -> str | 
 def client_ip(request: HttpRequest) -> str:
     """The address a login attempt is counted against: a string such as "203.0.113.7".
 
-    REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT says that many reverse proxies
-    stand in front of the app, each appending the address it received the request from to X-Forwarded-For:
-    then the client is the N-th entry from the right. Entries further left are whatever the client sent and
-    are never used, or an attacker would rotate addresses at will. A header shorter than the configured chain,
-    or an entry that is not an address, falls back to REMOTE_ADDR (the proxy: stricter, never looser).
+    REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT says that N reverse proxies stand in front of the app,
+    each appending the address it received the request from to X-Forwarded-For: then the client is the N-th
+    entry from the right. Entries further left are whatever the client sent and are never used, or an attacker
+    would rotate addresses at will. A header shorter than the configured chain, or an entry that is not an
+    address, falls back to REMOTE_ADDR (the proxy: stricter, never looser). (django-ipware's strict mode gives
+    no address at all for a chain of the wrong length, which axes would count as one shared "None".)
     """
     remote = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT
