@@ -200,10 +200,10 @@ AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "xinzhi.login_protection.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "xinzhi.login_protection.client_ip"
+AXES_USERNAME_CALLABLE = "xinzhi.login_protection.username_of"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: clients connect directly, and the
 # header, which anyone can send, is ignored). Set it only when the app cannot be reached but through them.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-AXES_USERNAME_CALLABLE = "xinzhi.login_protection.username_of"
 
 # --- Language and time ----------------------------------------------------------------------------------
 
