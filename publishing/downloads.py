@@ -4,6 +4,11 @@ They are the renditions of the issue's current content. Issues approved in the n
 approve and publish transitions request them); imported back issues were never approved, so nothing was rendered:
 the first reader to ask makes the rendition now, through the same service the Celery task calls, and every
 later reader gets the stored file.
+
+Readers are anonymous, so only a published issue has downloads: an approved issue's files are embargoed until
+publication and a withdrawn issue's are gone for good (the newsroom has its own route for them,
+publishing.newsroom.rendition_file). The file is the rendition row's, found from the issue: nothing of the request
+URL but the date (matched as digits by publishing.urls) takes part, so no path is ever built from it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from editorial.models import Issue
+from editorial.models import Issue, IssueState
 from publishing.models import Rendition, RenditionKind, RenditionStatus
 from publishing.renditions import LEASE, issue_content_hash, rendition_render
 
@@ -27,10 +32,13 @@ def rendition_for_download(*, issue: Issue, kind: str, now: dt.datetime | None =
     """The done rendition of `kind` for the issue's current content, rendered now if there is none yet.
 
     Returns None when the file cannot be had right now: another process is rendering it, or it failed a moment
-    ago. The caller tells the reader to try again shortly.
+    ago. The caller tells the reader to try again shortly. Raises ValueError for a kind that is not downloaded
+    and for an issue that is not published (the caller finds issues through publishing.selectors).
     """
     if kind not in DOWNLOAD_KINDS:
         raise ValueError(f"Not a download kind: {kind!r}")
+    if issue.state != IssueState.PUBLISHED:
+        raise ValueError(f"Issue {issue.pk} is {issue.state}: only a published issue has downloads")
     now = now or timezone.now()
     content_hash = issue_content_hash(issue)
     current = Rendition.objects.filter(issue=issue, kind=kind, content_hash=content_hash)

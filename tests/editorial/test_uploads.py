@@ -128,6 +128,32 @@ def test_a_6_mb_image_is_refused(client, writer, media):
     assert stored_files(media) == []
 
 
+def test_a_12000_by_12000_png_of_420_kb_is_refused_from_its_header(client, writer, media):
+    from tests.hostile.bombs import zero_png
+
+    client.force_login(writer)
+    data = zero_png(12_000, 12_000)
+    assert len(data) < 430 * 1024
+
+    response = post(client, "chart.png", data, "image/png")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "图片像素过多，最多 40,000,000 像素。"
+    assert stored_files(media) == []
+
+
+def test_a_photo_just_over_40_megapixels_is_refused_naming_its_size(client, writer, media):
+    from tests.hostile.bombs import jpeg_header
+
+    client.force_login(writer)
+
+    response = post(client, "IMG_0002.JPG", jpeg_header(7_300, 5_480), "image/jpeg")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "图片像素过多（7300×5480），最多 40,000,000 像素。"
+    assert stored_files(media) == []
+
+
 def test_a_6000_by_4000_photo_is_stored_2000_pixels_wide_without_its_exif(client, writer, media):
     client.force_login(writer)
     response = post(client, "IMG_0001.JPG", photo_with_gps((6000, 4000)), "image/jpeg")

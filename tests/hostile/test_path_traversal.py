@@ -270,3 +270,15 @@ def test_the_newsroom_rendition_route_hands_files_to_the_newsroom_only(
         f"{pdf.pk}/../../../media/{pdf.file.name}",
     ):
         assert_refused(client.get(f"/newsroom/renditions/{rest}"), secret)
+
+
+def test_the_download_service_renders_and_hands_out_nothing_for_an_unpublished_or_withdrawn_issue(
+    embargoed, fake_renderers
+):
+    from publishing.downloads import rendition_for_download
+
+    calls = fake_renderers.count()
+    for rendition in embargoed:
+        with pytest.raises(ValueError, match="only a published issue has downloads"):
+            rendition_for_download(issue=rendition.issue, kind=rendition.kind)
+    assert fake_renderers.count() == calls
