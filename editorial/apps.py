@@ -11,6 +11,10 @@ class EditorialConfig(AppConfig):
     def ready(self) -> None:
         from editorial.notifications import on_issue_transitioned
         from editorial.signals import issue_transitioned
+        from xinzhi import lookups
+
+        # For every app's integer fields: posted ids too large for the database match nothing (xinzhi/lookups.py).
+        lookups.register()
 
         issue_transitioned.connect(on_issue_transitioned, dispatch_uid="editorial.notifications")
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="editorial.sync_groups")

@@ -60,6 +60,16 @@ def parse_id_list(value) -> list[int]:
         raise ValidationError(_("顺序必须是以逗号分隔的编号。")) from None
 
 
+class RowNumberField(forms.IntegerField):
+    """A whole number that names a row or is compared with a PositiveIntegerField column (versions, issue
+    numbers, ids): 1 to 2,147,483,647 unless told otherwise (PositiveIntegerField's range on every database
+    Django supports), so a number no row can hold is a form error, not an overflow in the database or a
+    stale-version conflict."""
+
+    def __init__(self, *, min_value: int = 1, max_value: int = 2**31 - 1, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+
 class IssueCreateForm(forms.Form):
     series = forms.ModelChoiceField(label=_("刊物"), queryset=Series.objects.all(), empty_label=None)
     date = dates.BulletinDateFormField(
@@ -92,10 +102,10 @@ class IssueMetaForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5, "data-field": "summary"}),
     )
-    number = forms.IntegerField(
-        label=_("期号"), required=False, min_value=1, widget=forms.NumberInput(attrs={"data-field": "number"})
+    number = RowNumberField(
+        label=_("期号"), required=False, widget=forms.NumberInput(attrs={"data-field": "number"})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-version": ""}))
+    version = RowNumberField(widget=forms.HiddenInput(attrs={"data-version": ""}))
 
     @classmethod
     def for_issue(cls, issue: Issue, **kwargs) -> IssueMetaForm:
@@ -140,7 +150,7 @@ class SectionForm(forms.Form):
         help_text=_("多个主题用逗号分隔，例如：数据要素，绿电"),
         widget=forms.TextInput(attrs={"data-field": "topics"}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-version": ""}))
+    version = RowNumberField(widget=forms.HiddenInput(attrs={"data-version": ""}))
 
     @classmethod
     def for_section(cls, section: Section, **kwargs) -> SectionForm:
@@ -176,7 +186,7 @@ class OrderForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
-    version = forms.IntegerField()
+    version = RowNumberField()
 
 
 class TransitionForm(forms.Form):
@@ -223,7 +233,8 @@ class SourceSearchForm(forms.Form):
 class CitationForm(forms.Form):
     """Add a citation: an existing source (`source`) or a new one (outlet, title, url, date, kind)."""
 
-    source = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A source's id (a BigAutoField).
+    source = RowNumberField(required=False, max_value=2**63 - 1, widget=forms.HiddenInput)
     outlet = CleanedCharField(label=_("发布机构"), max_length=200, required=False)
     title = CleanedCharField(label=_("标题"), max_length=500, required=False)
     url = CleanedURLField(label=_("链接"), max_length=1000, required=False, assume_scheme="https")

@@ -478,7 +478,7 @@ def test_a_plain_form_post_too_large_to_read_answers_a_chinese_page_and_changes_
 
     assert time.monotonic() - started < SLOW
     assert response.status_code == 400
-    assert "提交的内容太长或格式有误，没有保存任何内容" in response.content.decode()
+    assert "提交的内容太长，没有保存任何内容" in response.content.decode()
     assert snapshot() == before
 
 

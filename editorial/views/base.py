@@ -8,7 +8,6 @@ for JSON (`Accept: application/json`) gets `{"error": message}` with the error's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 
@@ -23,45 +22,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from editorial.errors import EditorialError, InvalidInput, StaleVersion, TransitionForbidden
+from xinzhi.request_parsing import MalformedRequest, json_body, wants_json
 
 NEWSROOM_PERMISSION = "editorial.view_issue"
 
 
-def wants_json(request: HttpRequest) -> bool:
-    return (
-        "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
-    )
-
-
-# Deeper than any body the newsroom's scripts send (an object of fields, the meta form's `base` one level down).
-MAX_JSON_DEPTH = 8
-
-
-def _json_depth_ok(value, depth: int = 0) -> bool:
-    if depth > MAX_JSON_DEPTH:
-        return False
-    if isinstance(value, dict):
-        return all(_json_depth_ok(item, depth + 1) for item in value.values())
-    if isinstance(value, list):
-        return all(_json_depth_ok(item, depth + 1) for item in value)
-    return True
-
-
 def request_data(request: HttpRequest):
-    """The POST body as a mapping: JSON from fetch calls, form fields otherwise.
+    """The POST body as a mapping: JSON from fetch calls (parsed under xinzhi.request_parsing's rules), form
+    fields otherwise.
 
-    Raises InvalidInput for a JSON body that is not an object, does not parse (a lone surrogate such as
-    "\ud800" included: it cannot become text), or nests deeper than MAX_JSON_DEPTH (Python's parser recurses
-    and would raise RecursionError a thousand levels down)."""
+    Raises InvalidInput for a JSON body that is not an object or that xinzhi.request_parsing.parse_json refuses
+    (the middleware normally refused it already)."""
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise InvalidInput(_("请求格式错误：不是有效的 JSON。")) from None
+            data = json_body(request)
+        except MalformedRequest as error:
+            raise InvalidInput(error.message) from None
         if not isinstance(data, dict):
             raise InvalidInput(_("请求格式错误：应为 JSON 对象。"))
-        if not _json_depth_ok(data):
-            raise InvalidInput(_("请求格式错误：不是有效的 JSON。"))
         return data
     return request.POST
 
