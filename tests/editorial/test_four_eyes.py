@@ -8,11 +8,13 @@ changes made since count. Comments change no content and never bar anyone. The s
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from editorial import comments, services, workflow
 from editorial.errors import TransitionForbidden
-from editorial.models import ContentChange, ContentPart, Issue, IssueEvent
+from editorial.models import ContentChange, ContentPart, Issue, IssueEvent, Revision
 from editorial.models import IssueState as S
 from references import services as reference_services
 from references.models import Citation
@@ -253,3 +255,27 @@ def test_a_citation_changed_in_the_admin_counts(client, draft_issue, writer, adm
 
     assert "参考文献" in refused_reason(draft_issue, admin_user)
     assert ContentChange.objects.filter(actor=admin_user, part=ContentPart.CITATIONS).count() == 1
+
+
+# --- issues in flight when the rule was deployed -----------------------------------------------------------
+
+
+def test_the_migration_turns_earlier_revisions_into_changes_so_in_flight_issues_stay_protected(
+    reviewers_edit, draft_issue, reviewer
+):
+    section = draft_issue.sections.get(position=1)
+    services.section_save(section=section, user=reviewer, data={"body": "<p>改</p>"}, version=section.version)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM editorial_contentchange")  # as before the table existed
+    executor = MigrationExecutor(connection)
+    migration = executor.loader.get_migration("editorial", "0004_content_change")
+    migration.operations[-1].code(
+        executor.loader.project_state(("editorial", "0004_content_change")).apps, None
+    )
+    submitted(draft_issue)
+
+    assert "条目" in refused_reason(draft_issue, reviewer)
+    revisions = Revision.objects.filter(section__issue=draft_issue)
+    assert sorted(ContentChange.objects.values_list("actor_id", "created_at")) == sorted(
+        revisions.values_list("author_id", "created_at")
+    )

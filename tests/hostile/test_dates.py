@@ -442,6 +442,44 @@ def review_page_and_tick_work(client, issue: Issue) -> bool:
     return dashboard.status_code == 200 and review.status_code == 200
 
 
+def run_repair() -> None:
+    from django.apps import apps
+
+    importlib.import_module("editorial.migrations.0005_clear_impossible_times").clear(apps, None)
+
+
+@pytest.mark.parametrize("stored", ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "1999-06-01 08:00:00"])
+def test_the_repair_migration_gives_impossible_times_back_to_the_timetable(make_issue, writer, stored):
+    issue = approved(make_issue())
+    published = make_issue(date=dt.date(2026, 7, 2))
+    Issue.objects.filter(pk=published.pk).update(state=IssueState.PUBLISHED, published_at=timezone.now())
+    comment = ReviewComment.objects.create(
+        issue=issue, author=writer, body="请核实", resolved_at=timezone.now()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE editorial_issue SET publish_at = %s", [stored])
+        cursor.execute("UPDATE editorial_reviewcomment SET resolved_at = %s", [stored])
+
+    run_repair()
+
+    issue.refresh_from_db()
+    published.refresh_from_db()
+    comment.refresh_from_db()
+    assert issue.publish_at == issue.series.publish_at_for(issue.date)  # what approval gives
+    assert published.publish_at is None
+    assert published.published_at is not None
+    assert comment.resolved_at is None
+
+
+def test_the_repair_migration_leaves_good_times_alone(make_issue):
+    issue = approved(make_issue())
+    Issue.objects.filter(pk=issue.pk).update(publish_at=dt.datetime(2100, 12, 31, 23, 59, tzinfo=dt.UTC))
+
+    run_repair()
+
+    assert Issue.objects.get(pk=issue.pk).publish_at == dt.datetime(2100, 12, 31, 23, 59, tzinfo=dt.UTC)
+
+
 @pytest.mark.postgres
 def test_on_postgresql_a_stored_bc_time_is_cleared_and_the_newsroom_keeps_working(
     client, admin_user, make_issue
@@ -461,10 +499,7 @@ def test_on_postgresql_a_stored_bc_time_is_cleared_and_the_newsroom_keeps_workin
             "UPDATE editorial_reviewcomment SET resolved_at = '0001-01-01 00:00:00+00 BC' WHERE id = %s",
             [comment.pk],
         )
-    repair = importlib.import_module("editorial.migrations.0005_clear_impossible_times")
-    from django.apps import apps
-
-    repair.clear(apps, None)
+    run_repair()
 
     issue.refresh_from_db()
     draft.refresh_from_db()
