@@ -213,7 +213,7 @@ def four_eyes_reason(*, issue: Issue, user) -> str:
     parts = parts_changed_since_approval(issue=issue, user=user)
     if not parts:
         return ""
-    return _("四眼原则：您在上次批准后修改过本期的%(parts)s，不能独自批准本期，请由另一位审核人批准。") % {
+    return _("四眼原则：您对本期%(parts)s的修改尚未经他人审核，不能由您独自批准，请由另一位审核人批准。") % {
         "parts": _("、").join(parts)
     }
 

@@ -65,7 +65,7 @@ def test_an_admin_who_changed_only_the_headline_and_summary_cannot_approve_alone
 
     assert (
         reason
-        == "四眼原则：您在上次批准后修改过本期的标题、摘要或期号，不能独自批准本期，请由另一位审核人批准。"
+        == "四眼原则：您对本期标题、摘要或期号的修改尚未经他人审核，不能由您独自批准，请由另一位审核人批准。"
     )
 
 
@@ -117,7 +117,7 @@ def test_the_refusal_names_every_part_the_person_changed(draft_issue, admin_user
     services.issue_update(issue=draft_issue, user=admin_user, data={"summary": "新摘要"}, version=1)
     submitted(draft_issue)
 
-    assert "本期的标题、摘要或期号、条目、参考文献，" in refused_reason(draft_issue, admin_user)
+    assert "本期标题、摘要或期号、条目、参考文献的修改" in refused_reason(draft_issue, admin_user)
 
 
 def test_a_reviewer_who_only_commented_may_approve(draft_issue, reviewer, writer):
@@ -191,7 +191,7 @@ def test_the_review_page_shows_why_instead_of_the_approve_button(client, draft_i
     allowed = client.get(reverse("newsroom:review", args=[draft_issue.pk])).content.decode()
 
     assert 'data-test="approve"' not in barred
-    assert "您在上次批准后修改过本期的参考文献" in barred
+    assert "您对本期参考文献的修改尚未经他人审核" in barred
     assert 'data-test="return"' in barred  # returning it stays possible
     assert 'data-test="approve"' in allowed
     assert "四眼原则" not in allowed

@@ -243,7 +243,7 @@ def test_the_four_eyes_rule_refuses_with_403_and_a_reason(client, reviewer, in_r
     html = client.get(reverse("newsroom:review", args=[in_review.pk])).content.decode()
     response = client.post(reverse("newsroom:approve", args=[in_review.pk]))
 
-    assert "四眼原则：您在上次批准后修改过本期的条目" in html
+    assert "四眼原则：您对本期条目的修改尚未经他人审核" in html
     assert 'data-test="approve"' not in html  # the page does not offer what the rule refuses
     assert response.status_code == 403
     assert "四眼原则" in response.content.decode()
