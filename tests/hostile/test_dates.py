@@ -20,10 +20,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from editorial import dates, services, workflow
 from editorial.errors import InvalidInput
-from editorial.models import Issue, IssueEvent, IssueState, ReviewComment
+from editorial.forms import ScheduleForm
+from editorial.models import Issue, IssueEvent, IssueState, ReviewComment, Series
 from publishing.scheduling import overdue_issues, publication_tick
 from references import services as reference_services
 from references.models import Citation, Source
@@ -81,6 +84,36 @@ def test_a_malformed_date_keeps_the_format_message():
         dates.BulletinDateFormField().clean("2026-02-30")
 
     assert excinfo.value.messages != [RANGE_MESSAGE]
+
+
+ZONES = ["Asia/Shanghai", "Etc/GMT+12", "Pacific/Kiritimati", "America/New_York", "UTC"]
+TYPED_TIMES = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(
+        r"[+-]?[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}([+-][0-9]{2}:[0-9]{2})?)?",
+        fullmatch=True,
+    ),
+    st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M")),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=TYPED_TIMES, zone=st.sampled_from(ZONES))
+def test_whatever_is_typed_as_a_publication_time_is_refused_or_in_range_in_every_zone(text, zone):
+    """No typed text, with or without an offset, in any series time zone, reaches the workflow as a time
+    whose conversion to UTC overflows or lies outside the bulletin's years (the workflow checks it again)."""
+    form = ScheduleForm({"publish_at": text}, issue=Issue(series=Series(time_zone=zone)))
+
+    if form.is_valid():
+        value = form.cleaned_data["publish_at"]
+        utc = value.astimezone(dt.UTC)
+        assert 1999 <= utc.year <= 2101
+        try:
+            dates.check_datetime(value)
+        except InvalidInput as refused:
+            assert refused.message == RANGE_MESSAGE
+    else:
+        assert form.errors["publish_at"]
 
 
 # --- newsroom: new issue -----------------------------------------------------------------------------------
