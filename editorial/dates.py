@@ -13,7 +13,9 @@ Where the rule is applied, all from here:
   out of range, including year 0, negative and five-digit years, gets `out_of_range_message()`;
 - `check_date` / `check_datetime` in services and the workflow, so a direct call is refused with
   InvalidInput too;
-- `parse_bulletin_date` for dates in URLs and command arguments (None when it is no date of the bulletin).
+- `parse_bulletin_date` for dates in URLs and command arguments (None when it is no date of the bulletin);
+- `typed_year_out_of_range` for parsers of their own (references.formatting: 参考文献 dates of a day or a
+  month, in the newsroom and in imported bulletins).
 """
 
 from __future__ import annotations
