@@ -27,7 +27,8 @@ class CitationAdmin(FrozenContentAdmin):
     # What the admin changes counts for the four-eyes rule as a change in the newsroom does.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        content_change_record(issue=obj.issue, user=request.user, part=ContentPart.CITATIONS)
+        if form.changed_data or not change:
+            content_change_record(issue=obj.issue, user=request.user, part=ContentPart.CITATIONS)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
