@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from html.parser import HTMLParser
+
+from tests.hostile.xss_payloads import active_markup, text_of
 
 FORM = "form"
 JSON = "json"
@@ -116,57 +117,15 @@ def forbidden_chars(value: str) -> list[str]:
     return [f"U+{ord(char):04X}" for char in _FORBIDDEN_CHARS.findall(value)]
 
 
-_URL_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-
-
-class _Markup(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self.text: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        # Not <svg> nor <form>: the archive page draws its QR codes as inline SVG and has a search form; a hostile
-        # SVG shows by its handlers.
-        if tag in ("script", "iframe", "object", "embed", "frame", "base"):
-            self.problems.append(f"<{tag}>")
-        if tag == "style" and not self._skip:
-            self._skip = 1  # a page's own <style> element: its contents are CSS, not text
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}>")
-            if name in ("href", "src", "action", "formaction", "xlink:href"):
-                scheme = _URL_SCHEME.match(value or "")
-                # The project's own inline icon (a data: SVG in <link rel="icon">) is not user input.
-                own_icon = tag == "link" and (value or "").startswith("data:image/svg+xml,")
-                if scheme and scheme[1].lower() in ("javascript", "vbscript", "data") and not own_icon:
-                    self.problems.append(f"<{tag} {name}={scheme[1]}:>")
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self._skip = 0
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.text.append(data)
-
-
 def markup_problems(html: str) -> list[str]:
-    """Active markup in `html` that no output may carry: script-like elements, event handlers, and links or
-    sources with a javascript:, vbscript: or data: address."""
-    parser = _Markup()
-    parser.feed(html)
-    parser.close()
-    return parser.problems
+    """Active markup in `html` that no output may carry (script-like elements, event handlers, javascript:,
+    vbscript: and data: addresses…), as a browser parses it: tests/hostile/xss_payloads.active_markup."""
+    return active_markup(html)
 
 
 def html_text(html: str) -> str:
-    """The text a reader of `html` sees (outside <style>), entities decoded."""
-    parser = _Markup()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.text)
+    """The text a reader of `html` sees (outside <script> and <style>), entities decoded."""
+    return text_of(html)
 
 
 _SPACE = re.compile(r"\s+")
