@@ -24,6 +24,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -37,7 +38,7 @@ from editorial.roles import REVIEWER
 from editorial.sanitize import absolute_html, sanitize_html
 from publishing import feeds
 from publishing.feeds import item_html
-from publishing.render import render_pdf, render_wechat
+from publishing.render import build_context, render_pdf, render_web, render_wechat
 from references.models import Citation, Source
 from tests.hostile.xss_payloads import INERT_RAW, PAYLOAD_IDS, PAYLOADS, active_markup, text_of
 from tests.publishing import archive_support
@@ -91,6 +92,29 @@ def test_a_payload_as_plain_text_in_a_feed_item_reaches_a_feed_reader_as_its_tex
 
     assert active_markup(html) == []
     assert text_of(html) == f"{payload}一、{payload}"
+
+
+def test_rows_written_around_the_models_are_sanitized_again_by_every_renderer(make_issue):
+    """The renderers' own pass (publishing.render.context cleans stored HTML again): every payload written into
+    a section's body and analysis by raw SQL, as rows stored before sanitizing existed, renders inert, and a
+    protocol-relative link comes out as https."""
+    issue = make_issue(MAIN_DATE, sections=len(PAYLOADS))
+    sections = Section.objects.filter(issue=issue).order_by("position").select_related("analysis")
+    with connection.cursor() as cursor:
+        for section, payload in zip(sections, PAYLOADS.values(), strict=True):
+            cursor.execute("UPDATE editorial_section SET body = %s WHERE id = %s", [payload, section.pk])
+            cursor.execute(
+                "UPDATE editorial_analysis SET body = %s WHERE id = %s", [payload, section.analysis.pk]
+            )
+    issue = set_state(issue, S.PUBLISHED)
+
+    context = build_context(issue)
+    outputs = {"web": render_web(issue, context=context), "wechat": render_wechat(issue, context=context)}
+
+    assert {name: active_markup(html) for name, html in outputs.items()} == {"web": [], "wechat": []}
+    position = PAYLOAD_IDS.index("a-protocol-relative")
+    assert 'href="https://evil.example/"' in context["sections"][position]["news_html"]
+    assert pdf_problems(render_pdf(issue, context=context)) == []
 
 
 # --- Every field, every output ----------------------------------------------------------------------------
