@@ -231,7 +231,8 @@ def address_scheme(value: str) -> str:
 
 def _own_address(value: str) -> bool:
     """A path on our own site ("/static/…", "/newsroom/…"), not a protocol-relative one."""
-    return address_scheme(value) == "" and value.strip().startswith("/") and value.strip()[1:2] not in "/\\"
+    address = value.strip()
+    return address_scheme(address) == "" and address.startswith("/") and address[1:2] not in ("/", "\\")
 
 
 def _element_problems(element: Element, kind: str, tag: str) -> list[str]:
