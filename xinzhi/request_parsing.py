@@ -157,7 +157,8 @@ _ESCAPED_HIGH_BYTES = re.compile(rb"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 
 def _check_percent_encoded_utf8(raw: bytes) -> None:
     """Refuse form-encoded bytes that are not UTF-8, raw or once percent-decoded (a lone surrogate's %ED%A0%80,
-    latin-1's %E9). Regular expressions and bytes.decode, which run in C: a 2.5 MB body takes milliseconds."""
+    latin-1's %E9). A regular expression and bytes.decode rather than a percent-decoder in Python: 2.4 MB of
+    escaped Chinese takes about 0.2 s, half of what Django's own parsing of it takes."""
     try:
         raw.decode("utf-8")
         for run in _ESCAPED_HIGH_BYTES.findall(raw):
