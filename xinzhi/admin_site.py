@@ -7,6 +7,10 @@ with `date_hierarchy` (the year after 9999 does not exist), a date or time in ye
 value the database refuses as out of range. Those raised ValueError, OverflowError or DataError, a 500. The
 site below gives every ModelAdmin registered with it, third-party ones included (django-axes' lists have a date
 hierarchy too), a ChangeList that reports them as IncorrectLookupParameters as well.
+
+The same holds for change forms with autocomplete fields: an invalid form is shown again, and Django's
+autocomplete widgets look up the submitted values to show them, so a value that is no id at all (`1e400`, a date)
+raised ValueError there. The site's ModelAdmins use autocomplete widgets that look up only values that can be ids.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from django.db import DataError, router, transaction
 
 
@@ -44,6 +50,34 @@ class GarbageTolerantChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+class _ShowsOnlyIds:
+    """Mixin for Django's autocomplete widgets: submitted values that cannot be the target field's value are
+    not looked up (the form already reports them as invalid choices)."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        options = remote.model._meta
+        # As Django's widget reads it: a foreign key's target field, a many-to-many's primary key.
+        target = options.get_field(remote.field_name) if getattr(remote, "field_name", None) else options.pk
+
+        def can_be_id(item) -> bool:
+            try:
+                target.get_prep_value(target.to_python(item))
+            except (ValidationError, ValueError, TypeError):
+                return False
+            return True
+
+        return super().optgroups(name, [item for item in value if can_be_id(item)], attr)
+
+
+class GarbageTolerantAutocompleteSelect(_ShowsOnlyIds, AutocompleteSelect):
+    pass
+
+
+class GarbageTolerantAutocompleteSelectMultiple(_ShowsOnlyIds, AutocompleteSelectMultiple):
+    pass
+
+
 class GarbageTolerantAdminSite(admin.AdminSite):
     """The project's admin site (`admin.site`): every registered ModelAdmin lists through
     GarbageTolerantChangeList, unless it already uses a subclass of it."""
@@ -61,12 +95,35 @@ def _tolerant_changelist(changelist: type[ChangeList]) -> type[ChangeList]:
 
 
 def _tolerant(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-    """`admin_class` under its own name, listing through a GarbageTolerantChangeList."""
+    """`admin_class` under its own name, listing through a GarbageTolerantChangeList and showing autocomplete
+    fields through the garbage-tolerant widgets."""
 
     def get_changelist(self, request, **kwargs):
         return _tolerant_changelist(super(tolerant, self).get_changelist(request, **kwargs))
 
-    tolerant = type(admin_class.__name__, (admin_class,), {"get_changelist": get_changelist})
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = GarbageTolerantAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super(tolerant, self).formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = GarbageTolerantAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super(tolerant, self).formfield_for_manytomany(db_field, request, **kwargs)
+
+    tolerant = type(
+        admin_class.__name__,
+        (admin_class,),
+        {
+            "get_changelist": get_changelist,
+            "formfield_for_foreignkey": formfield_for_foreignkey,
+            "formfield_for_manytomany": formfield_for_manytomany,
+        },
+    )
     tolerant.__module__ = admin_class.__module__
     tolerant.__qualname__ = admin_class.__qualname__
     return tolerant

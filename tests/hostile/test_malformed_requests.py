@@ -442,6 +442,32 @@ def test_every_admin_list_answers_garbage_lookups_without_a_server_error(issue, 
     assert failures == []
 
 
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999999", "1e400", "-1", "9999-12-31", "0001-01-01", "a\x00b", "2026-02-30"]
+)
+def test_every_admin_form_answers_garbage_in_every_field_without_a_server_error(issue, admin_user, value):
+    """Autocomplete fields included: an invalid form is shown again, and the widget no longer looks up values
+    that cannot be ids."""
+    admin_user.is_superuser = True
+    admin_user.save()
+    client = hostile_client(admin_user)
+    token = csrf_token(client)
+    failures = []
+
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls = [reverse("admin:{}_{}_add".format(*info))]
+        if (row := model.objects.first()) is not None:
+            urls.append(reverse("admin:{}_{}_change".format(*info), args=[row.pk]))
+        fields = [field.name for field in model._meta.get_fields() if getattr(field, "concrete", False)]
+        for url in urls:
+            response = client.post(url, {**dict.fromkeys(fields, value), "csrfmiddlewaretoken": token})
+            if response.status_code >= 500:
+                failures.append((url, response.status_code))
+
+    assert failures == []
+
+
 # --- The public archive ----------------------------------------------------------------------------------
 
 
