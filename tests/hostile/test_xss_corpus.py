@@ -3,12 +3,12 @@ output with a spec HTML parser: nothing a browser or a feed reader would run or 
 
 Fields a writer, reviewer or admin reaches in the newsroom go by direct POST to the real endpoints, alternately
 as a form and as the editor's JSON; the masthead (刊物: title, publisher, producers, website, contact heading,
-footer blocks and QR targets, JSON strings included), user names and correction notes, which only an admin edits
-(in the Django admin), go through the model and the workflow service. Each payload either is refused with a
-Chinese message or is stored; then every output is read: the newsroom's pages (dashboard, editor, review,
-history and its diff, previews), every public page the sitemap lists plus the home page and a search for each
-payload, the WeChat HTML, the PDF (no JavaScript, no launch or javascript: link) and both feeds, whose HTML is
-taken out of the XML as a feed reader takes it and parsed.
+footer blocks and QR targets, JSON strings included), user names, correction notes and withdrawal reasons, which
+only an admin gives (in the Django admin, or with no form yet), go through the model and the workflow service.
+Each payload either is refused with a Chinese message or is stored; then every output is read: the newsroom's
+pages (dashboard, editor, review, history and its diff, previews), every public page the sitemap lists and a
+search for each payload, the WeChat HTML, the PDF (no JavaScript, no launch or javascript: link) and both feeds,
+whose HTML is taken out of the XML as a feed reader takes it and parsed.
 
 All payloads share a few issues (one per payload for the issue's own headline, summary and masthead, one that
 holds a section, citations, comments, reasons and corrections for each payload), so a PDF is rendered once.
@@ -318,12 +318,25 @@ def review_and_reopen(probe: Probe, issue: Issue, index: int, payload: str) -> N
     Issue.objects.filter(pk=issue.pk).update(state=S.DRAFT, publish_at=None)
 
 
-def correct(probe: Probe, issue: Issue, index: int, payload: str) -> None:
-    try:
-        workflow.issue_correct(issue=issue, user=probe.users["admin"], note=payload)
-    except EditorialError as error:
-        if not CHINESE.search(error.message):
-            probe.problems.append(f"[{index}] correction: refused with {error.message!r}")
+def correct_and_withdraw(probe: Probe, published: Issue, withdrawn: Issue, index: int, payload: str) -> None:
+    """A correction note on `published` and a withdrawal reason on `withdrawn` (published again each time):
+    admin-only transitions with no newsroom form yet, through the workflow service."""
+    Issue.objects.filter(pk=withdrawn.pk).update(state=S.PUBLISHED)
+    for name, transition in (
+        (
+            "correction",
+            lambda: workflow.issue_correct(issue=published, user=probe.users["admin"], note=payload),
+        ),
+        (
+            "withdrawal",
+            lambda: workflow.issue_withdraw(issue=withdrawn, user=probe.users["admin"], reason=payload),
+        ),
+    ):
+        try:
+            transition()
+        except EditorialError as error:
+            if not CHINESE.search(error.message):
+                probe.problems.append(f"[{index}] {name}: refused with {error.message!r}")
 
 
 def main_series(series: Series) -> Series:
@@ -467,8 +480,12 @@ def test_the_corpus_through_every_field_leaves_nothing_active_in_any_output(
     # Published: every public page and every output.
     for issue in [main, *singles]:
         set_state(issue, S.PUBLISHED)
+    withdrawn = services.issue_create(series=series, date=MAIN_DATE - dt.timedelta(days=1), user=writer)
     for index, payload in enumerate(PAYLOADS.values()):
-        correct(probe, main, index, payload)
+        correct_and_withdraw(probe, main, withdrawn, index, payload)
+    probe.get("editor", "admin", reverse("newsroom:editor", args=[withdrawn.pk]))
+    probe.get("review", "admin", reverse("newsroom:review", args=[withdrawn.pk]))
+    probe.get("dashboard", "admin", reverse("newsroom:dashboard"))
     archive_support.expire_pages()
     reader = Client()
     sitemap = ET.fromstring(reader.get("/sitemap.xml").content)
@@ -496,5 +513,8 @@ def test_the_corpus_through_every_field_leaves_nothing_active_in_any_output(
         name: most for name in stored if name not in at_least and name != "reason"
     }
     assert {name: count for name, count in stored.items() if count < at_least[name]} == {}
+    payloads = {clean_text(p) for p in PAYLOADS.values()}
+    assert withdrawn.events.filter(to_state=S.WITHDRAWN, comment__in=payloads).count() >= most
+    assert main.corrections.filter(note__in=payloads).count() >= most
     assert len(locations) > len(PAYLOADS)
     assert not probe.problems, "\n".join(probe.problems)
