@@ -11,6 +11,8 @@ hierarchy too), a ChangeList that reports them as IncorrectLookupParameters as w
 The same holds for change forms with autocomplete fields: an invalid form is shown again, and Django's
 autocomplete widgets look up the submitted values to show them, so a value that is no id at all (`1e400`, a date)
 raised ValueError there. The site's ModelAdmins use autocomplete widgets that look up only values that can be ids.
+Likewise an action on selected rows (`_selected_action=abc`) is refused with Django's own "no items selected"
+message instead of filtering by a value that is no id.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from __future__ import annotations
 import functools
 from contextlib import nullcontext
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import DataError, router, transaction
+from django.utils.translation import gettext
 
 
 class GarbageTolerantChangeList(ChangeList):
@@ -50,6 +54,15 @@ class GarbageTolerantChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+def _can_be_value_of(field, item) -> bool:
+    """Whether `item` (as posted) can be a value of model field `field`: a lookup by it would not raise."""
+    try:
+        field.get_prep_value(field.to_python(item))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
 class _ShowsOnlyIds:
     """Mixin for Django's autocomplete widgets: submitted values that cannot be the target field's value are
     not looked up (the form already reports them as invalid choices)."""
@@ -59,15 +72,7 @@ class _ShowsOnlyIds:
         options = remote.model._meta
         # As Django's widget reads it: a foreign key's target field, a many-to-many's primary key.
         target = options.get_field(remote.field_name) if getattr(remote, "field_name", None) else options.pk
-
-        def can_be_id(item) -> bool:
-            try:
-                target.get_prep_value(target.to_python(item))
-            except (ValidationError, ValueError, TypeError):
-                return False
-            return True
-
-        return super().optgroups(name, [item for item in value if can_be_id(item)], attr)
+        return super().optgroups(name, [item for item in value if _can_be_value_of(target, item)], attr)
 
 
 class GarbageTolerantAutocompleteSelect(_ShowsOnlyIds, AutocompleteSelect):
@@ -115,11 +120,23 @@ def _tolerant(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
             )
         return super(tolerant, self).formfield_for_manytomany(db_field, request, **kwargs)
 
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_can_be_value_of(self.model._meta.pk, item) for item in selected):
+            # Django's own words for an empty selection (and its translations).
+            message = gettext(
+                "Items must be selected in order to perform actions on them. No items have been changed."
+            )
+            self.message_user(request, message, messages.WARNING)
+            return None
+        return super(tolerant, self).response_action(request, queryset)
+
     tolerant = type(
         admin_class.__name__,
         (admin_class,),
         {
             "get_changelist": get_changelist,
+            "response_action": response_action,
             "formfield_for_foreignkey": formfield_for_foreignkey,
             "formfield_for_manytomany": formfield_for_manytomany,
         },

@@ -468,6 +468,36 @@ def test_every_admin_form_answers_garbage_in_every_field_without_a_server_error(
     assert failures == []
 
 
+@pytest.mark.parametrize("value", ["abc", "", "1e400", "a\x00b", "2026-07-01"])
+def test_an_admin_action_on_selected_rows_that_are_no_ids_is_refused_and_deletes_nothing(
+    issue, admin_user, value
+):
+    admin_user.is_superuser = True
+    admin_user.save()
+    client = hostile_client(admin_user)
+    token = csrf_token(client)
+    before = database_snapshot()
+    failures = []
+
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for confirmed in ({}, {"post": "yes"}):
+            response = client.post(
+                url,
+                {
+                    "action": "delete_selected",
+                    "_selected_action": [value, "1"],
+                    "csrfmiddlewaretoken": token,
+                    **confirmed,
+                },
+            )
+            if response.status_code >= 500:
+                failures.append((url, response.status_code))
+
+    assert failures == []
+    assert database_snapshot() == before
+
+
 # --- The public archive ----------------------------------------------------------------------------------
 
 
