@@ -355,7 +355,9 @@ class FuzzEveryEndpoint(TestCase):
         method = data.draw(st.sampled_from(["POST", "GET"]) if query else st.just("POST"), label="method")
         before = database_snapshot()
 
-        response = self.request(role, method, path, query, body if method == "POST" else b"", content_type)
+        response = self.request(
+            role, method, path, query, body if method in ("POST", "PUT") else b"", content_type
+        )
 
         assert response.status_code == 400, response.content[:300]
         assert database_snapshot() == before
@@ -365,7 +367,10 @@ class FuzzEveryEndpoint(TestCase):
     def test_it_never_answers_500_to_garbage_in_fields_paths_and_query_strings(self, data):
         path = data.draw(paths(self.routes, self.ids, self.dates), label="path")
         role = data.draw(st.sampled_from(list(self.users)), label="role")
-        method = data.draw(st.sampled_from(["GET", "POST", "POST", "HEAD"]), label="method")
+        method = data.draw(
+            st.sampled_from(["GET", "POST", "POST", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"]),
+            label="method",
+        )
         names = data.draw(st.lists(st.sampled_from(self.fields), min_size=1, max_size=6, unique=True))
         query = urlencode(
             data.draw(
@@ -391,7 +396,9 @@ class FuzzEveryEndpoint(TestCase):
             body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
         before = database_snapshot()
 
-        response = self.request(role, method, path, query, body if method == "POST" else b"", content_type)
+        response = self.request(
+            role, method, path, query, body if method in ("POST", "PUT") else b"", content_type
+        )
 
         assert response.status_code < 500, response.content[:300]
         if response.status_code >= 400:
