@@ -224,6 +224,28 @@ def test_a_lone_surrogate_in_a_json_key_answers_400(issue, writer):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("value", [["国家"], {"a": "b"}, [[1, [2]]]], ids=["list", "object", "nested"])
+def test_a_list_or_object_where_any_json_endpoint_expects_text_is_refused_and_nothing_stored(
+    issue, admin_user, value
+):
+    client = hostile_client(admin_user)
+    token = csrf_token(client)
+    before = database_snapshot()
+    lists = {"order"}  # the one field that is a list
+
+    for url, fields in json_endpoints(issue).items():
+        for field in set(fields) - lists:
+            response = client.post(
+                url,
+                json.dumps({field: value, "version": 1}),
+                content_type="application/json",
+                headers={"Accept": "application/json", "X-CSRFToken": token},
+            )
+
+            assert response.status_code == 400 or field == "editing", (url, field, response.status_code)
+    assert database_snapshot() == before
+
+
 @pytest.mark.parametrize(
     "body",
     ["[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000, '{"a":' * 9 + "1" + "}" * 9],
