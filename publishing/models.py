@@ -6,6 +6,7 @@ publication tick (publishing/scheduling.py).
 
 from __future__ import annotations
 
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,11 @@ def rendition_upload_to(instance: Rendition, filename: str) -> str:
     return f"renditions/{instance.issue.date:%Y-%m-%d}/{filename}"
 
 
+def rendition_storage():
+    """The storage of rendition files: settings.STORAGES["renditions"], private (never served by URL)."""
+    return storages["renditions"]
+
+
 class Rendition(models.Model):
     """One output of an issue made from one version of its approved content (`content_hash`).
 
@@ -49,7 +55,9 @@ class Rendition(models.Model):
     stale = models.BooleanField(
         _("已过期"), default=False, help_text=_("期刊内容在生成后已被重新打开或更正。")
     )
-    file = models.FileField(_("文件"), upload_to=rendition_upload_to, max_length=300, blank=True)
+    file = models.FileField(
+        _("文件"), upload_to=rendition_upload_to, storage=rendition_storage, max_length=300, blank=True
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,10 +25,6 @@ app_name = "renditions"
 def issue_renditions(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue.objects.select_related("series"), pk=pk)
     status = rendition_status(issue=issue)
-    # Files are handed out through rendition_file, which checks the reader is in the newsroom; a storage URL
-    # would be public (or, on a single machine in production, not served at all).
-    for entry in status["renditions"]:
-        entry["url"] = reverse("renditions:file", args=[entry["id"]]) if entry.get("url") else None
     if wants_json(request):
         return JsonResponse(status)
     return render(request, "publishing/newsroom/renditions.html", {"issue": issue, "status": status})

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -428,7 +429,10 @@ def rendition_status(*, issue: Issue) -> dict:
                 status_label=str(rendition.get_status_display()),
                 stale=rendition.stale or rendition.content_hash != content_hash,
                 error=rendition.error,
-                url=rendition.file.url if rendition.status == S.DONE and rendition.file else None,
+                # Never the storage's URL: the file goes out through the view that checks who asks.
+                url=reverse("renditions:file", args=[rendition.pk])
+                if rendition.status == S.DONE and rendition.file
+                else None,
                 size=rendition.size,
                 sha256=rendition.sha256,
                 duration=rendition.duration,

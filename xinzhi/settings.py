@@ -229,6 +229,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Renditions (PDF, WeChat HTML) of an issue not yet published are embargoed, and a withdrawn issue's are
+    # gone: they are never served by URL, only through the views that check who asks (publishing.downloads,
+    # publishing.newsroom). Under MEDIA_ROOT on disk, outside the newsroom/ folder that xinzhi.media serves.
+    "renditions": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -256,6 +260,17 @@ if S3_BUCKET:
             # Published pages and renditions link to these files for years: signed URLs would expire.
             "querystring_auth": False,
             "file_overwrite": False,
+        },
+    }
+    # Private objects, read by the app with its keys. Never public: a bucket policy may allow public reads on
+    # newsroom/* (the uploads pages link to), never on renditions/*.
+    STORAGES["renditions"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "bucket_name": env_str("S3_RENDITIONS_BUCKET", "") or S3_BUCKET,
+            "default_acl": "private",
+            "querystring_auth": True,
         },
     }
 
