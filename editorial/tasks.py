@@ -5,9 +5,11 @@ from __future__ import annotations
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import translation
 
 from editorial import images, notifications
+from xinzhi.login_protection import prune_login_records
 
 
 @shared_task(
@@ -46,3 +48,8 @@ def import_outside_image(url: str, language: str | None = None) -> dict:
             return {"url": images.import_image(url=url)}
         except images.ImageImportFailed as failed:
             return {"error": str(failed)}
+
+
+@shared_task(name="editorial.prune_login_records", acks_late=True, ignore_result=True)
+def prune_old_login_records() -> int:
+    return prune_login_records(keep_days=settings.LOGIN_RECORDS_KEEP_DAYS)

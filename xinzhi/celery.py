@@ -22,4 +22,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=1),
         "options": {"expires": 3000},
     },
+    "prune-login-records": {
+        "task": "editorial.prune_login_records",
+        "schedule": crontab(hour=4, minute=17),
+        "options": {"expires": 3000},
+    },
 }

@@ -113,3 +113,16 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     )
     response = TemplateResponse(request, template, context, status=429)
     return response.render()
+
+
+def prune_login_records(*, keep_days: int) -> int:
+    """Delete the sign-in and failure records (axes' AccessLog, AccessFailureLog) older than `keep_days` days;
+    returns how many rows went. Without this the tables grow by a row for every sign-in, for ever. (The failure
+    counts, AccessAttempt, need no pruning: axes drops those past their cool-off at every login attempt.)"""
+    # Imported here: axes' handlers import its models, which cannot load before the app registry is ready,
+    # and this module is the app config axes is installed through.
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return AxesProxyHandler.reset_logs(age_days=keep_days) + AxesProxyHandler.reset_failure_logs(
+        age_days=keep_days
+    )

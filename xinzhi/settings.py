@@ -207,6 +207,8 @@ AXES_USERNAME_CALLABLE = "xinzhi.login_protection.username_of"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: clients connect directly, and the
 # header, which anyone can send, is ignored). Set it only when the app cannot be reached but through them.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Days the login records (axes' AccessLog and AccessFailureLog) are kept; a daily beat task removes older ones.
+LOGIN_RECORDS_KEEP_DAYS = env_int("LOGIN_RECORDS_KEEP_DAYS", 90, minimum=1)
 
 # --- Language and time ----------------------------------------------------------------------------------
 

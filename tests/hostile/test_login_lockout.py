@@ -3,17 +3,20 @@ message on the login page itself and HTTP 429, until the cool-off passes or an a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.core import mail
 from django.db.models import F
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from editorial.tasks import prune_old_login_records
 from tests.test_settings import PRODUCTION, start
 from xinzhi.login_protection import client_ip
 
@@ -297,3 +300,22 @@ def test_a_malformed_throttle_setting_stops_start_up_naming_it(name, value):
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and name in result.stderr.strip().splitlines()[-1]
+
+
+def test_the_daily_task_removes_old_login_records(settings, writer, eager):
+    settings.LOGIN_RECORDS_KEEP_DAYS = 90
+    client = visitor()
+    fail(client, "writer", 2)
+    assert attempt(client, "writer", "pw-writer").status_code == 302
+    fail(visitor("198.51.100.2"), "reviewer", 1)
+    assert AccessLog.objects.count() == 1 and AccessFailureLog.objects.count() == 3
+    old = timezone.now() - dt.timedelta(days=91)
+    AccessLog.objects.update(attempt_time=old)
+    AccessFailureLog.objects.filter(username="writer").update(attempt_time=old)
+
+    assert prune_old_login_records.delay().get() == 1 + 2
+
+    assert not AccessLog.objects.exists()
+    assert list(AccessFailureLog.objects.values_list("username", flat=True)) == ["reviewer"]
+    # The reviewer's count is still there: only its cool-off (axes, at the next attempt) removes it.
+    assert AccessAttempt.objects.filter(username="reviewer").exists()
