@@ -361,15 +361,17 @@ def test_pasted_word_and_wechat_html_shows_only_what_is_saved(
     expect(editable.locator("a")).to_have_text("政府网")
     shots(page, "pasted word and wechat html")
 
-    # A javascript: address given to the link command (as the link balloon would) links nothing either.
-    page.evaluate(
-        """(id) => { const e = window.editors[id]; e.model.change((w) => {
-            const block = e.model.document.getRoot().getChild(0);
-            w.setSelection(w.createRange(w.createPositionAt(block, 0), w.createPositionAt(block, 2)));
-        }); e.execute('link', 'javascript:alert(3)'); }""",
-        editor_id,
-    )
-    assert get_data(page, editor_id) == PASTED
+    # An address the server would not keep, given to the link command (as the link balloon would), links
+    # nothing either: a script, a path relative to the page, "https:host" (editorial.sanitize.link_address).
+    for address in ("javascript:alert(3)", "?q=1", "a.html", "https:host"):
+        page.evaluate(
+            """([id, address]) => { const e = window.editors[id]; e.model.change((w) => {
+                const block = e.model.document.getRoot().getChild(0);
+                w.setSelection(w.createRange(w.createPositionAt(block, 0), w.createPositionAt(block, 2)));
+            }); e.execute('link', address); }""",
+            [editor_id, address],
+        )
+        assert get_data(page, editor_id) == PASTED, address
 
     # Saved as seen.
     save_url = f"/newsroom/sections/{section.pk}/save/"

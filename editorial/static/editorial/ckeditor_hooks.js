@@ -29,20 +29,52 @@
     "script", "style", "template", "noscript", "noembed", "noframes", "iframe", "object", "xmp", "plaintext",
     "textarea", "select", "title", "svg", "math"
   ];
-  // editorial.sanitize.ALLOWED_URL_SCHEMES, plus addresses without a scheme (relative), which nh3 keeps.
-  var SAFE_PROTOCOLS = ["http:", "https:", "mailto:"];
   // The rel nh3 adds to every link (sanitize.py, link_rel).
   var LINK_REL = "noopener noreferrer";
 
-  /* Whether the server keeps `href`: parsed as the browser parses it (tabs and newlines inside and controls
-     around removed), so java&#x09;script: is seen for what it is. */
-  function isSafeHref(href) {
-    if (typeof href !== "string" || !href.trim()) return false;
+  /* Whether the server keeps `href` (editorial.sanitize.link_address, the same steps): an absolute http(s)
+     address with a host, mailto:, a path on our site ("/issues/…"), a place in the document ("#ref-1"), or a
+     protocol-relative "//host/…" (stored as https). Read as the browser reads it first (tabs and line breaks
+     inside and controls around removed), so java&#x09;script: is seen for what it is; a path relative to the
+     page ("a.html", "?q=1") and "https:host" go, because they mean a different address in every output. */
+  var URL_EDGES = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
+  var SCHEME = /^([a-zA-Z][a-zA-Z0-9+.\-]*):/;
+  var SLASHES = /^[\/\\]*/;
+
+  function parsesWithHost(address) {
     try {
-      return SAFE_PROTOCOLS.indexOf(new URL(href, "https://relative.invalid/").protocol) !== -1;
+      return Boolean(new URL(address).hostname);
     } catch (error) {
       return false;
     }
+  }
+
+  function isSafeHref(href) {
+    if (typeof href !== "string") return false;
+    var value = href.replace(/[\t\n\r]/g, "").replace(URL_EDGES, "");
+    if (!value) return false;
+    if (value.charAt(0) === "#") return true;
+    var scheme = SCHEME.exec(value);
+    if (!scheme) {
+      var leading = SLASHES.exec(value)[0];
+      if (leading === "/") {
+        try {
+          new URL(value, "https://example.invalid/");
+          return true;
+        } catch (error) {
+          return false;
+        }
+      }
+      if (leading.length < 2) return false;
+      value = "https:" + value;
+      scheme = SCHEME.exec(value);
+    }
+    var name = scheme[1].toLowerCase();
+    var rest = value.slice(scheme[0].length);
+    if (name === "mailto") return rest.length > 0;
+    if (name !== "http" && name !== "https") return false;
+    if (SLASHES.exec(rest)[0].length < 2) return false;
+    return parsesWithHost(name + "://" + rest.replace(SLASHES, ""));
   }
 
   function XinzhiEditorRules(editor) {
