@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from editorial import services as editorial_services
 from editorial import workflow
+from editorial.dates import in_range
 from editorial.errors import DuplicateIssue, TransitionNotAllowed
 from editorial.models import Issue, IssueState, Series
 from editorial.roles import ADMIN, REVIEWER
@@ -172,7 +173,8 @@ def next_draft_hour() -> int:
 
 
 def create_next_draft(*, now: dt.datetime) -> list[Issue]:
-    """From NEXT_DRAFT_HOUR (in each series' time zone) on, make sure tomorrow's issue exists as a draft.
+    """From NEXT_DRAFT_HOUR (in each series' time zone) on, make sure tomorrow's issue exists as a draft
+    (while tomorrow is within editorial.dates.BULLETIN_YEARS).
 
     The hourly beat task calls this; checking "at or after the hour" rather than "at the hour" means a missed
     beat still creates the draft later that day, and the existence check makes every other call a no-op.
@@ -184,7 +186,7 @@ def create_next_draft(*, now: dt.datetime) -> list[Issue]:
         if local.hour < hour:
             continue
         date = local.date() + dt.timedelta(days=1)
-        if Issue.objects.filter(series=series, date=date).exists():
+        if not in_range(date) or Issue.objects.filter(series=series, date=date).exists():
             continue
         try:
             created.append(editorial_services.issue_create(series=series, date=date, user=None))

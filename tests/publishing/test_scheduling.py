@@ -304,6 +304,15 @@ def test_the_draft_hour_is_read_in_the_series_time_zone(series, settings):
     assert [i.date for i in created] == [dt.date(2026, 7, 2)]
 
 
+def test_no_draft_is_made_for_a_day_past_the_bulletins_years(series, settings):
+    settings.NEXT_DRAFT_HOUR = 9
+    last = dt.datetime(2100, 12, 31, 9, tzinfo=series.zone)
+
+    assert scheduling.create_next_draft(now=last) == []
+    assert not series.issues.exists()
+    assert [i.date for i in scheduling.create_next_draft(now=last - dt.timedelta(days=1))] == [last.date()]
+
+
 def test_a_draft_a_writer_already_started_is_left_alone(series, make_issue, settings):
     settings.NEXT_DRAFT_HOUR = 9
     started = make_issue(date=DAY + dt.timedelta(days=1))
