@@ -14,9 +14,7 @@ cleaned text.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext as _
 
 from editorial.cleaning import clean_chars, clean_json_strings, clean_text
 
@@ -86,20 +84,12 @@ class CleanJSONField(_CleanedOnSave, models.JSONField):
 # --- Form fields ----------------------------------------------------------------------------------------
 
 
-def refuse_structures(value) -> None:
-    """Raise ValidationError for a list or an object where a text belongs: a JSON body can carry one, and
-    Django's text fields would store its Python repr (['国家'])."""
-    if isinstance(value, list | dict):
-        raise ValidationError(_("应为文本，不能是列表或对象。"), code="invalid")
-
-
 class CleanedCharField(forms.CharField):
     """A form's single-line text, cleaned before it is validated."""
 
     multiline = False
 
     def to_python(self, value):
-        refuse_structures(value)
         value = super().to_python(value)
         if value in self.empty_values:
             return value
@@ -118,7 +108,6 @@ class CleanedHTMLField(forms.CharField):
     is sanitized by the model field (editorial.sanitize.SanitizedHTMLField) on save."""
 
     def to_python(self, value):
-        refuse_structures(value)
         value = super().to_python(value)
         return clean_chars(value, nfc=False) if value not in self.empty_values else value
 
@@ -127,7 +116,6 @@ class CleanedURLField(forms.URLField):
     """A form's address, cleaned before it is validated (and before a scheme is assumed)."""
 
     def to_python(self, value):
-        refuse_structures(value)
         if isinstance(value, str):
             value = clean_text(value)
         return super().to_python(value)

@@ -3,10 +3,13 @@ arguments of one service call. Validation of meaning (states, roles, versions) s
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -51,13 +54,73 @@ def split_topics(value: str) -> list[str]:
     return seen
 
 
-def parse_id_list(value) -> list[int]:
-    """`[3, 1, 2]` (JSON) or `"3,1,2"` (a form field) -> [3, 1, 2]."""
-    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+def parse_id_list(values: list[str]) -> list[int]:
+    """`["3", "1", "2"]` (JSON's [3, 1, 2], or repeated form fields) or `["3,1,2"]` (one form field) ->
+    [3, 1, 2]. Raises ValidationError for anything that is not a whole number."""
+    items = [item.strip() for value in values or [] for item in str(value).split(",")]
     try:
-        return [int(str(item).strip()) for item in items if str(item).strip()]
+        return [int(item) for item in items if item]
     except ValueError:
         raise ValidationError(_("顺序必须是以逗号分隔的编号。")) from None
+
+
+def takes_several(field: forms.Field) -> bool:
+    """Whether a form post carries several values for `field` (a multiple choice, a list of ids)."""
+    return isinstance(field, forms.MultipleChoiceField) or isinstance(
+        field.widget, forms.SelectMultiple | forms.CheckboxSelectMultiple | forms.MultipleHiddenInput
+    )
+
+
+def post_values(value, *, field: forms.Field) -> list[str]:
+    """A JSON value as a form post carries it for `field`: its texts. Raises TypeError for a value no form post
+    could carry there (an object; a list for a field of one value; true or false outside a checkbox)."""
+    several = takes_several(field)
+    if value is None:
+        return []
+    if isinstance(value, list) and several:
+        return [text for item in value for text in post_values(item, field=forms.Field())]
+    if isinstance(value, bool):
+        if isinstance(field, forms.BooleanField):
+            return ["true" if value else "false"]
+        raise TypeError(value)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, int | float):
+        return [json.dumps(value)]
+    raise TypeError(value)
+
+
+class NewsroomForm(forms.Form):
+    """A newsroom form, bound to a form post or to the JSON object of a fetch call (views.base.request_data).
+
+    Django's fields parse what a form post carries: texts, several only where a field takes several. A JSON body
+    can carry a number, true, null, a list or an object in any field, and a date field would fail on `.strip()`
+    with a 500. So a JSON body is read as the form post it stands for (`post_values`); a value no form post could
+    carry is an error on its field ("应为文本或数字"), and the form is invalid."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.misshapen: list[str] = []
+        if self.is_bound and not isinstance(self.data, QueryDict):
+            self.data = self._as_post(self.data)
+
+    def _as_post(self, data: Mapping) -> QueryDict:
+        post = QueryDict(mutable=True)
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if key not in data:
+                continue
+            try:
+                post.setlist(key, post_values(data[key], field=field))
+            except TypeError:
+                self.misshapen.append(name)
+        return post
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.misshapen:
+            self.errors.pop(name, None)
+            self.add_error(name, ValidationError(_("应为文本或数字。"), code="invalid"))
 
 
 class RowNumberField(forms.IntegerField):
@@ -70,7 +133,7 @@ class RowNumberField(forms.IntegerField):
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
 
 
-class IssueCreateForm(forms.Form):
+class IssueCreateForm(NewsroomForm):
     series = forms.ModelChoiceField(label=_("刊物"), queryset=Series.objects.all(), empty_label=None)
     date = dates.BulletinDateFormField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -89,7 +152,7 @@ class IssueCreateForm(forms.Form):
             self.fields["series"].widget = forms.HiddenInput()
 
 
-class IssueMetaForm(forms.Form):
+class IssueMetaForm(NewsroomForm):
     headline = CleanedCharField(
         label=_("本期标题"),
         max_length=200,
@@ -127,7 +190,7 @@ class IssueMetaForm(forms.Form):
         return data
 
 
-class SectionForm(forms.Form):
+class SectionForm(NewsroomForm):
     headline = CleanedCharField(
         label=_("标题"), max_length=200, widget=forms.TextInput(attrs={"data-field": "headline"})
     )
@@ -174,28 +237,28 @@ class SectionForm(forms.Form):
         return {key: self.cleaned_data[key] for key in ("headline", "body", "analysis", "topics")}
 
 
-class SectionCreateForm(forms.Form):
+class SectionCreateForm(NewsroomForm):
     headline = CleanedCharField(label=_("新条目标题"), max_length=200)
 
 
-class OrderForm(forms.Form):
-    order = forms.Field(label=_("顺序"))
+class OrderForm(NewsroomForm):
+    order = forms.Field(label=_("顺序"), widget=forms.MultipleHiddenInput)
 
     def clean_order(self) -> list[int]:
         return parse_id_list(self.cleaned_data.get("order"))
 
 
-class RestoreForm(forms.Form):
+class RestoreForm(NewsroomForm):
     version = RowNumberField()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(NewsroomForm):
     reason = CleanedTextField(
         label=_("原因"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(NewsroomForm):
     """A new publication time, typed in the series' own time zone (the newsroom's wall clock)."""
 
     publish_at = dates.BulletinDateTimeFormField(
@@ -214,7 +277,7 @@ class ScheduleForm(forms.Form):
         return timezone.make_aware(timezone.make_naive(value), self.issue.series.zone)
 
 
-class CommentForm(forms.Form):
+class CommentForm(NewsroomForm):
     section = forms.ModelChoiceField(
         label=_("条目"), queryset=Section.objects.none(), required=False, empty_label=_("整期")
     )
@@ -226,11 +289,11 @@ class CommentForm(forms.Form):
         self.fields["section"].label_from_instance = lambda s: f"{s.numeral}、{s.headline}"
 
 
-class SourceSearchForm(forms.Form):
+class SourceSearchForm(NewsroomForm):
     q = CleanedCharField(max_length=200, required=False)
 
 
-class CitationForm(forms.Form):
+class CitationForm(NewsroomForm):
     """Add a citation: an existing source (`source`) or a new one (outlet, title, url, date, kind)."""
 
     # A source's id (a BigAutoField).
@@ -287,7 +350,7 @@ class CitationForm(forms.Form):
         return cleaned
 
 
-class CitationUpdateForm(forms.Form):
+class CitationUpdateForm(NewsroomForm):
     note = CleanedCharField(label=_("用途"), max_length=500, required=False)
     sections = forms.ModelMultipleChoiceField(
         label=_("支持的条目"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from editorial import cleaning, merging, presence, selectors, services, workflow
 from editorial.comments import can_comment, can_resolve
-from editorial.errors import InvalidInput, StaleVersion, TransitionForbidden
+from editorial.errors import StaleVersion, TransitionForbidden
 from editorial.forms import (
     CitationForm,
     CommentForm,
@@ -43,19 +43,11 @@ def get_issue(pk: int) -> Issue:
 
 
 def bound(form_class, request: HttpRequest, *, prefix: str | None = None, **kwargs):
-    """Bind a form to the request body. JSON from fetch carries bare field names, form posts a prefix.
-
-    Raises InvalidInput when a JSON value for one of the form's fields is a list or an object: a form field
-    would store its Python repr (['<p>x</p>']) as text."""
-    data = request_data(request)
+    """Bind a form to the request body. JSON from fetch carries bare field names, form posts a prefix."""
     is_json = request.content_type == "application/json"
-    if is_json:
-        for name, field in form_class.base_fields.items():
-            if isinstance(data.get(name), dict | list):
-                raise InvalidInput(
-                    _("请求格式错误：“%(field)s”应为文本或数字。") % {"field": field.label or name}
-                )
-    return form_class(data, request.FILES or None, prefix=None if is_json else prefix, **kwargs)
+    return form_class(
+        request_data(request), request.FILES or None, prefix=None if is_json else prefix, **kwargs
+    )
 
 
 def saved_payload(obj) -> dict:

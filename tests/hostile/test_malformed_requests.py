@@ -10,6 +10,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from editorial import forms
 from editorial.models import Issue
 from publishing.models import Rendition, RenditionKind, RenditionStatus
 from references.models import Citation, Source
@@ -244,6 +245,71 @@ def test_a_list_or_object_where_any_json_endpoint_expects_text_is_refused_and_no
 
             assert response.status_code == 400 or field == "editing", (url, field, response.status_code)
     assert database_snapshot() == before
+
+
+def form_endpoints(issue: Issue) -> dict[str, type[forms.NewsroomForm]]:
+    """Every newsroom endpoint that binds a form to a JSON body -> its form."""
+    section = issue.sections.get(position=1)
+    citation = issue.citations.get()
+    return {
+        reverse("newsroom:issue_meta_save", args=[issue.pk]): forms.IssueMetaForm,
+        reverse("newsroom:section_save", args=[section.pk]): forms.SectionForm,
+        reverse("newsroom:section_create", args=[issue.pk]): forms.SectionCreateForm,
+        reverse("newsroom:section_restore", args=[section.pk, 1]): forms.RestoreForm,
+        reverse("newsroom:sections_reorder", args=[issue.pk]): forms.OrderForm,
+        reverse("newsroom:return", args=[issue.pk]): forms.TransitionForm,
+        reverse("newsroom:reopen", args=[issue.pk]): forms.TransitionForm,
+        reverse("newsroom:schedule", args=[issue.pk]): forms.ScheduleForm,
+        reverse("newsroom:comment_add", args=[issue.pk]): forms.CommentForm,
+        reverse("newsroom:citation_add", args=[issue.pk]): forms.CitationForm,
+        reverse("newsroom:citation_update", args=[citation.pk]): forms.CitationUpdateForm,
+        reverse("newsroom:citations_reorder", args=[issue.pk]): forms.OrderForm,
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [["2026-07-01T08:00"], {"a": 1}, True, False, [[1]]],
+    ids=["list", "object", "true", "false", "nested"],
+)
+def test_a_json_value_no_form_post_could_carry_is_a_400_in_every_field_of_every_form(
+    issue, admin_user, value
+):
+    client = hostile_client(admin_user)
+    token = csrf_token(client)
+    before = database_snapshot()
+
+    for url, form_class in form_endpoints(issue).items():
+        for name, field in form_class.base_fields.items():
+            if isinstance(value, list) and not isinstance(value[0], list) and forms.takes_several(field):
+                continue  # a list is what this field takes
+            response = client.post(
+                url,
+                json.dumps({name: value}),
+                content_type="application/json",
+                headers={"Accept": "application/json", "X-CSRFToken": token},
+            )
+
+            assert response.status_code == 400, (url, name, response.status_code)
+            assert "应为文本或数字" in response.json()["error"], (url, name)
+    assert database_snapshot() == before
+
+
+@pytest.mark.parametrize("value", [None, 0, -1, 2.5, 10**30, ""], ids=repr)
+def test_a_json_number_or_null_in_every_field_of_every_form_never_answers_500(issue, admin_user, value):
+    client = hostile_client(admin_user)
+    token = csrf_token(client)
+
+    for url, form_class in form_endpoints(issue).items():
+        for name in form_class.base_fields:
+            response = client.post(
+                url,
+                json.dumps({name: value}),
+                content_type="application/json",
+                headers={"Accept": "application/json", "X-CSRFToken": token},
+            )
+
+            assert response.status_code < 500, (url, name, response.status_code)
 
 
 @pytest.mark.parametrize(
