@@ -319,7 +319,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
 
 
-class IssueEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A log table: rows are added, never changed or deleted one by one or in bulk (AppendOnlyQuerySet)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
+
+
+class IssueEvent(AppendOnlyModel):
     """One workflow transition (流程记录). Append-only: the audit log of who moved an issue and why."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events", verbose_name=_("期刊"))
@@ -338,8 +355,6 @@ class IssueEvent(models.Model):
     comment = CleanTextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("流程记录")
         verbose_name_plural = _("流程记录")
@@ -347,14 +362,6 @@ class IssueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} {self.transition}: {self.from_state} → {self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("IssueEvent rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("IssueEvent rows are append-only.")
 
 
 class ContentPart(models.TextChoices):
@@ -365,7 +372,7 @@ class ContentPart(models.TextChoices):
     CITATIONS = "citations", _("参考文献")
 
 
-class ContentChange(models.Model):
+class ContentChange(AppendOnlyModel):
     """Who changed which part of an issue's content, and when (内容修改记录): one row per save, written in
     the same transaction by the service that made it (editorial.services, references.services, the admin's
     save of an issue or citation). Append-only, like IssueEvent. The four-eyes rule reads it: whoever changed
@@ -388,8 +395,6 @@ class ContentChange(models.Model):
     # from earlier revisions by those revisions.
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("内容修改记录")
         verbose_name_plural = _("内容修改记录")
@@ -397,14 +402,6 @@ class ContentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} {self.part}: {self.actor_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("ContentChange rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("ContentChange rows are append-only.")
 
 
 class Correction(models.Model):

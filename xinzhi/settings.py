@@ -201,6 +201,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success forgets the user's own failures only (login_protection.forget_failures), not the address's.
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# No banner on standard output at every start (manage.py commands, make run); the log keeps its records.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "xinzhi.login_protection.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "xinzhi.login_protection.client_ip"
 AXES_USERNAME_CALLABLE = "xinzhi.login_protection.username_of"
