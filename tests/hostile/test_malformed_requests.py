@@ -187,8 +187,14 @@ def test_bytes_that_are_not_utf_8_in_a_query_string_answer_400(db, query):
 # --- JSON ------------------------------------------------------------------------------------------------
 
 
-def post_json(client, url: str, body: str | bytes):
-    return client.post(url, body, content_type="application/json", headers={"Accept": "application/json"})
+def post_json(client, url: str, body: str | bytes, *, token: str):
+    """POST `body` as a fetch call of the newsroom sends it: JSON, asking for JSON, with the CSRF token."""
+    return client.post(
+        url,
+        body,
+        content_type="application/json",
+        headers={"Accept": "application/json", "X-CSRFToken": token},
+    )
 
 
 def test_a_lone_surrogate_in_any_json_text_field_answers_400_and_changes_nothing(issue, admin_user):
@@ -199,12 +205,7 @@ def test_a_lone_surrogate_in_any_json_text_field_answers_400_and_changes_nothing
     for url, fields in json_endpoints(issue).items():
         for field in fields:
             for value in ("\ud800", "正文\udfff结尾"):
-                response = client.post(
-                    url,
-                    json.dumps({field: value, "version": 1}),
-                    content_type="application/json",
-                    headers={"Accept": "application/json", "X-CSRFToken": token},
-                )
+                response = post_json(client, url, json.dumps({field: value, "version": 1}), token=token)
 
                 assert response.status_code == 400, (url, field)
                 assert "请求格式错误" in response.json()["error"], (url, field)
@@ -236,12 +237,7 @@ def test_a_list_or_object_where_any_json_endpoint_expects_text_is_refused_and_no
 
     for url, fields in json_endpoints(issue).items():
         for field in set(fields) - lists:
-            response = client.post(
-                url,
-                json.dumps({field: value, "version": 1}),
-                content_type="application/json",
-                headers={"Accept": "application/json", "X-CSRFToken": token},
-            )
+            response = post_json(client, url, json.dumps({field: value, "version": 1}), token=token)
 
             assert response.status_code == 400 or field == "editing", (url, field, response.status_code)
     assert database_snapshot() == before
@@ -283,12 +279,7 @@ def test_a_json_value_no_form_post_could_carry_is_a_400_in_every_field_of_every_
         for name, field in form_class.base_fields.items():
             if isinstance(value, list) and not isinstance(value[0], list) and forms.takes_several(field):
                 continue  # a list is what this field takes
-            response = client.post(
-                url,
-                json.dumps({name: value}),
-                content_type="application/json",
-                headers={"Accept": "application/json", "X-CSRFToken": token},
-            )
+            response = post_json(client, url, json.dumps({name: value}), token=token)
 
             assert response.status_code == 400, (url, name, response.status_code)
             assert "应为文本或数字" in response.json()["error"], (url, name)
@@ -302,12 +293,7 @@ def test_a_json_number_or_null_in_every_field_of_every_form_never_answers_500(is
 
     for url, form_class in form_endpoints(issue).items():
         for name in form_class.base_fields:
-            response = client.post(
-                url,
-                json.dumps({name: value}),
-                content_type="application/json",
-                headers={"Accept": "application/json", "X-CSRFToken": token},
-            )
+            response = post_json(client, url, json.dumps({name: value}), token=token)
 
             assert response.status_code < 500, (url, name, response.status_code)
 
@@ -325,12 +311,7 @@ def test_json_nested_too_deep_answers_400_on_every_json_endpoint_for_every_role(
         client = hostile_client(user)
         token = csrf_token(client)
         for url in json_endpoints(issue):
-            response = client.post(
-                url,
-                body,
-                content_type="application/json",
-                headers={"Accept": "application/json", "X-CSRFToken": token},
-            )
+            response = post_json(client, url, body, token=token)
 
             assert response.status_code == 400, (user, url)
             assert "请求格式错误" in response.json()["error"], (user, url)
