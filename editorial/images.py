@@ -34,6 +34,7 @@ import io
 import logging
 import threading
 import uuid
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -117,6 +118,15 @@ def _too_many_pixels(width: int | None = None, height: int | None = None) -> Ima
     )
 
 
+@contextmanager
+def _header_reading():
+    """Opening an image only to read its size: Pillow's DecompressionBombWarning (between MAX_PIXELS and twice
+    that) is not shown, since the size check that follows refuses the image before anything decodes it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
 def check_pixel_budget(data: bytes) -> None:
     """Refuse `data` if it is a raster image of more than MAX_PIXELS pixels, reading only its header.
 
@@ -125,7 +135,7 @@ def check_pixel_budget(data: bytes) -> None:
     language) naming the size when the header states one.
     """
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with _header_reading(), Image.open(io.BytesIO(data)) as probe:
             width, height = probe.size
     except Image.DecompressionBombError:
         raise _too_many_pixels() from None
@@ -178,7 +188,7 @@ def process_image(*, data: bytes) -> ProcessedImage:
 def _processed(data: bytes) -> ProcessedImage:
     try:
         # verify() checks the structure (PNG checksums, truncation) without decoding, and leaves the image unusable.
-        with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+        with _header_reading(), Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
             source_format = probe.format
             width, height = probe.size
             if width * height > MAX_PIXELS:
