@@ -13,6 +13,10 @@ autocomplete widgets look up the submitted values to show them, so a value that 
 raised ValueError there. The site's ModelAdmins use autocomplete widgets that look up only values that can be ids.
 Likewise an action on selected rows (`_selected_action=abc`) is refused with Django's own "no items selected"
 message instead of filtering by a value that is no id.
+
+Every date and time typed into a change form, on every model (a user's 加入日期 and 上次登录 included), must lie
+in the bulletin's years (editorial.dates): a user's `date_joined` of 0001-01-01 08:00 in Shanghai is a BC
+timestamp to PostgreSQL, which then refuses to read the row, and every page listing that user answers 500.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db import DataError, router, transaction
+from django.db import DataError, models, router, transaction
 from django.utils.translation import gettext
+
+from editorial.dates import validate_bulletin_date
 
 
 class GarbageTolerantChangeList(ChangeList):
@@ -100,8 +106,8 @@ def _tolerant_changelist(changelist: type[ChangeList]) -> type[ChangeList]:
 
 
 def _tolerant(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-    """`admin_class` under its own name, listing through a GarbageTolerantChangeList and showing autocomplete
-    fields through the garbage-tolerant widgets."""
+    """`admin_class` under its own name, listing through a GarbageTolerantChangeList, showing autocomplete
+    fields through the garbage-tolerant widgets, and refusing dates outside the bulletin's years."""
 
     def get_changelist(self, request, **kwargs):
         return _tolerant_changelist(super(tolerant, self).get_changelist(request, **kwargs))
@@ -119,6 +125,13 @@ def _tolerant(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super(tolerant, self).formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super(tolerant, self).formfield_for_dbfield(db_field, request, **kwargs)
+        # A split date-and-time field runs its validators on the combined value, as a date field does.
+        if isinstance(db_field, models.DateField) and formfield is not None:
+            formfield.validators.append(validate_bulletin_date)
+        return formfield
 
     def response_action(self, request, queryset):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
@@ -139,6 +152,7 @@ def _tolerant(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
             "response_action": response_action,
             "formfield_for_foreignkey": formfield_for_foreignkey,
             "formfield_for_manytomany": formfield_for_manytomany,
+            "formfield_for_dbfield": formfield_for_dbfield,
         },
     )
     tolerant.__module__ = admin_class.__module__
