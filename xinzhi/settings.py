@@ -31,7 +31,7 @@ else:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-CSRF_FAILURE_VIEW = "xinzhi.error_views.csrf_failure"  # JSON for the editor's fetch calls, a Chinese page otherwise
+CSRF_FAILURE_VIEW = "xinzhi.error_views.csrf_failure"  # JSON for fetch calls, a Chinese page otherwise
 SITE_URL = env_url("SITE_URL", schemes=("http", "https"), default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
