@@ -1,6 +1,9 @@
+from collections.abc import Iterable
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
@@ -34,6 +37,10 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    """Topics are not an issue's content (see ContentPart): no issue prints them (web page, PDF, WeChat article
+    and feed entry show sections without their topics); they index the public archive across issues. Renaming
+    or deleting one is archive housekeeping, so it records no ContentChange and is open in every state."""
+
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
 
@@ -59,6 +66,38 @@ class IssueEventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+def lock_editable_issues(issue_ids: Iterable[int]) -> list[Issue]:
+    """Lock the issues `issue_ids` and return them by date, for an admin change that alters what they print.
+
+    Call from a form's clean(): the admin's change, add and delete views run in one transaction, so the locks
+    hold until the change is saved and a concurrent submit or approval (which locks the row too) waits for it.
+    Raises ValidationError naming every issue whose content is frozen (not in EDITABLE_STATES), as the
+    newsroom refuses such a change: in review or approved it must be returned or reopened first, and a
+    published page changes only through a public correction."""
+    issues = list(
+        Issue.objects.select_for_update(of=("self",))
+        .select_related("series")
+        .filter(pk__in=set(issue_ids))
+        .order_by("date", "pk")
+    )
+    frozen = [issue for issue in issues if not issue.is_editable]
+    if frozen:
+        raise ValidationError(
+            _(
+                "这一修改会改变以下期刊印出的内容，而它们的内容已冻结，因此没有保存：%(issues)s。"
+                "审核中或已批准的期刊请先退回或重新打开；已发布的期刊请在编辑部通过更正修改。"
+            ),
+            code="frozen",
+            params={
+                "issues": _("、").join(
+                    _("%(issue)s（%(state)s）") % {"issue": issue, "state": issue.get_state_display()}
+                    for issue in frozen
+                )
+            },
+        )
+    return issues
 
 
 class FrozenContentAdmin(admin.ModelAdmin):
@@ -101,13 +140,15 @@ class IssueAdmin(FrozenContentAdmin):
     inlines = [SectionInline, IssueEventInline]
 
     issue_attribute = ""
+    # What the issue prints of its own fields: the masthead (series), date, number, headline and summary.
+    printed_fields = frozenset({"series", "date", "number", "headline", "summary"})
 
     def save_model(self, request, obj, form, change):
         if change:
             # An editor open in the newsroom must see this change as someone else's save, not overwrite it.
             obj.version += 1
         super().save_model(request, obj, form, change)
-        if {"headline", "summary", "number"} & set(form.changed_data):
+        if self.printed_fields & set(form.changed_data):
             content_change_record(issue=obj, user=request.user, part=ContentPart.ISSUE)
 
     def get_search_results(self, request, queryset, search_term):

@@ -365,7 +365,12 @@ class IssueEvent(AppendOnlyModel):
 
 
 class ContentPart(models.TextChoices):
-    """The parts of an issue's content a change touched (what the four-eyes refusal names)."""
+    """The parts of an issue's content a change touched (what the four-eyes refusal names).
+
+    Content is what the issue prints (publishing/render/context.py): ISSUE covers its own printed fields
+    (masthead series, date, number, headline, summary), CITATIONS includes an admin's edit of a cited Source.
+    Topics are not content: no output of an issue prints them (they index the archive's topic pages), so a
+    topic rename records nothing (editorial.admin.TopicAdmin)."""
 
     ISSUE = "issue", _("标题、摘要或期号")
     SECTIONS = "sections", _("条目")
