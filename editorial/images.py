@@ -7,8 +7,9 @@ only, never the bytes the user sent:
   the bytes by those four Pillow plugins only (no other parser sees the file; the name and the declared content
   type are ignored). SVG is not accepted: it is a document that can carry script.
 - Decompression bombs: the pixel count is read from the header, before anything is decoded, and an image of more
-  than MAX_PIXELS pixels is refused; an animation must fit ANIMATION_PIXELS for all its frames together, checked
-  before the first frame is decoded and again frame by frame (a GIF frame may enlarge the canvas). A 420 KB PNG
+  than MAX_PIXELS pixels is refused; an animation must have at most MAX_FRAMES frames and fit ANIMATION_PIXELS
+  for all its frames together, checked before the first frame is decoded and again frame by frame (a GIF frame
+  may enlarge the canvas). A 420 KB PNG
   holds 12 000 × 12 000 pixels and a 5 MB one 100 000 × 100 000; decoding them takes gigabytes. The same budget
   bounds the images the PDF renderer reads (publishing.render.fetcher, through `check_pixel_budget`) and, as
   Pillow's own guard (Image.MAX_IMAGE_PIXELS), every image opened in a process that loads this module.
@@ -58,6 +59,10 @@ MAX_SIDE = 2000
 MAX_PIXELS = 40_000_000
 # Every frame of an animation is kept, converted to RGBA, until the animation is written again.
 ANIMATION_PIXELS = MAX_PIXELS // 2
+# Frames of an animation: a chart stepping through the years has tens; 300 is ten seconds at 30 frames a second.
+# Every frame costs its own decode and encode whatever its size: 200 000 frames of one pixel each (4.6 MB) kept a
+# web worker busy past its timeout, within the pixel budget.
+MAX_FRAMES = 300
 # Pillow refuses (DecompressionBombError) anything over twice this when it reads a header, in every plugin and
 # for every caller in the process, WeasyPrint included; between once and twice it warns, and our own checks refuse.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -204,8 +209,12 @@ def _processed(data: bytes) -> ProcessedImage:
     target_format, extension = FORMATS[source_format]
     try:
         with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
-            # n_frames walks the frame headers without decoding them.
+            # n_frames walks the frame headers without decoding them (200 000 GIF frames: a third of a second).
             frames = getattr(image, "n_frames", 1) if target_format in ("GIF", "WEBP") else 1
+            if frames > MAX_FRAMES:
+                raise ImageRefused(
+                    _("动图帧数过多（超过 %(limit)d 帧），请减少帧数或改用静态图片。") % {"limit": MAX_FRAMES}
+                )
             if frames > 1:
                 if frames * width * height > ANIMATION_PIXELS:
                     raise _animation_refused(frames, width, height)

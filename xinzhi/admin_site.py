@@ -127,6 +127,10 @@ def _tolerant(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
         return super(tolerant, self).formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            # An address typed without a scheme is read as https, as the newsroom's forms read it (and as
+            # Django 6 will by default).
+            kwargs.setdefault("assume_scheme", "https")
         formfield = super(tolerant, self).formfield_for_dbfield(db_field, request, **kwargs)
         # A split date-and-time field runs its validators on the combined value, as a date field does.
         if isinstance(db_field, models.DateField) and formfield is not None:

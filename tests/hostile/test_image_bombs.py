@@ -62,6 +62,12 @@ HOSTILE = [
         "动图帧数过多（300 帧，1000×1000），请改用静态图片。",
     ),
     (
+        # The probe's: within the pixel budget, but each frame costs a decode and an encode (2.5 MB, 100 000 frames).
+        "gif-of-100000-one-pixel-frames",
+        lambda: animated_gif(1, 1, 100_000),
+        "动图帧数过多（超过 300 帧），请减少帧数或改用静态图片。",
+    ),
+    (
         "gif-frame-larger-than-its-screen",
         lambda: growing_gif((10, 10), (6_000, 6_000)),
         "动图帧数过多（2 帧，6000×6000），请改用静态图片。",
@@ -130,6 +136,22 @@ def test_an_upload_is_refused_from_its_header_and_nothing_is_stored(client, writ
 def test_no_bomb_is_decoded_to_be_refused(no_decoding, build):
     with pytest.raises(images.ImageRefused, match=f"{TOO_MANY}|{ANIMATION}"):
         images.process_image(data=build())
+
+
+def test_an_animation_of_as_many_frames_as_allowed_is_kept_whole(client, writer, media):
+    client.force_login(writer)
+    frames = [Image.new("RGB", (4, 4), (n % 256, n // 256 * 80, 0)) for n in range(images.MAX_FRAMES)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+    response = client.post(
+        UPLOAD, {"upload": SimpleUploadedFile("steps.gif", buffer.getvalue(), content_type="image/gif")}
+    )
+
+    assert response.status_code == 200, response.content
+    [stored] = stored_files(media)
+    with Image.open(stored) as image:
+        assert image.n_frames == images.MAX_FRAMES
 
 
 def test_pillows_own_guard_is_set_to_the_same_budget():
