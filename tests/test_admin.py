@@ -303,3 +303,24 @@ def test_saving_a_draft_in_the_admin_moves_its_version_on(client, superuser, dra
     draft_issue.refresh_from_db()
     assert response.status_code == 302, response.content[:2000]
     assert (draft_issue.headline, draft_issue.version) == ("新标题", version + 1)
+
+
+def test_a_source_added_twice_in_the_admin_is_refused_with_a_message_not_a_500(client, admin_user, db):
+    Source.objects.create(outlet="新华社", title="数据要素市场化配置改革", date=dt.date(2026, 6, 27))
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:references_source_add"),
+        {
+            "outlet": "新华社 ",
+            "title": "数据要素市场化配置改革",
+            "url": "",
+            "date": "2026-06-27",
+            "date_precision": "day",
+            "kind": "media",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "已有同一来源" in response.content.decode()
+    assert Source.objects.count() == 1
