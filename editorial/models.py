@@ -372,7 +372,7 @@ class ContentPart(models.TextChoices):
     Topics are not content: no output of an issue prints them (they index the archive's topic pages), so a
     topic rename records nothing (editorial.admin.TopicAdmin)."""
 
-    ISSUE = "issue", _("标题、摘要或期号")
+    ISSUE = "issue", _("标题、摘要、期号、日期")
     SECTIONS = "sections", _("条目")
     CITATIONS = "citations", _("参考文献")
 

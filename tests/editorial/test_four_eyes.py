@@ -68,7 +68,7 @@ def test_an_admin_who_changed_only_the_headline_and_summary_cannot_approve_alone
 
     assert (
         reason
-        == "四眼原则：您对本期标题、摘要或期号的修改尚未经他人审核，不能由您独自批准，请由另一位审核人批准。"
+        == "四眼原则：您对本期标题、摘要、期号、日期的修改尚未经他人审核，不能由您独自批准，请由另一位审核人批准。"
     )
 
 
@@ -120,7 +120,7 @@ def test_the_refusal_names_every_part_the_person_changed(draft_issue, admin_user
     services.issue_update(issue=draft_issue, user=admin_user, data={"summary": "新摘要"}, version=1)
     submitted(draft_issue)
 
-    assert "本期标题、摘要或期号、条目、参考文献的修改" in refused_reason(draft_issue, admin_user)
+    assert "本期标题、摘要、期号、日期、条目、参考文献的修改" in refused_reason(draft_issue, admin_user)
 
 
 def test_a_reviewer_who_only_commented_may_approve(draft_issue, reviewer, writer):
@@ -223,7 +223,7 @@ def test_an_issue_headline_changed_in_the_admin_counts(client, draft_issue, admi
     assert response.status_code == 302
     submitted(draft_issue)
 
-    assert "标题、摘要或期号" in refused_reason(draft_issue, admin_user)
+    assert "标题、摘要、期号、日期" in refused_reason(draft_issue, admin_user)
 
 
 def test_an_issue_date_changed_in_the_admin_counts_since_the_masthead_prints_it(
@@ -245,7 +245,7 @@ def test_an_issue_date_changed_in_the_admin_counts_since_the_masthead_prints_it(
     assert response.status_code == 302
     submitted(draft_issue)
 
-    assert "标题、摘要或期号" in refused_reason(draft_issue, admin_user)
+    assert "标题、摘要、期号、日期" in refused_reason(draft_issue, admin_user)
 
 
 def test_an_admin_save_that_changes_no_content_does_not_count(client, draft_issue, admin_user, series):
