@@ -9,7 +9,7 @@ only, never the bytes the user sent:
 - Decompression bombs: the pixel count is read from the header, before anything is decoded, and an image of more
   than MAX_PIXELS pixels is refused; an animation must have at most MAX_FRAMES frames and fit ANIMATION_PIXELS
   for all its frames together, checked before the first frame is decoded and again frame by frame (a GIF frame
-  may enlarge the canvas). A 420 KB PNG
+  may enlarge the canvas), and a progressive JPEG at most MAX_JPEG_SCANS scans. A 420 KB PNG
   holds 12 000 × 12 000 pixels and a 5 MB one 100 000 × 100 000; decoding them takes gigabytes. The same budget
   bounds the images the PDF renderer reads (publishing.render.fetcher, through `check_pixel_budget`) and, as
   Pillow's own guard (Image.MAX_IMAGE_PIXELS), every image opened in a process that loads this module.
@@ -63,6 +63,10 @@ ANIMATION_PIXELS = MAX_PIXELS // 2
 # Every frame costs its own decode and encode whatever its size: 200 000 frames of one pixel each (4.6 MB) kept a
 # web worker busy past its timeout, within the pixel budget.
 MAX_FRAMES = 300
+# Scans of a progressive JPEG: encoders write about ten. The standard sets no limit, and each scan is another pass
+# over all the image's coefficients when it is decoded, so a 5 MB file of 370 000 tiny scans takes minutes
+# (libjpeg-turbo, "Two Issues with the JPEG Standard", 2019; its djpeg has -maxscan for this reason).
+MAX_JPEG_SCANS = 100
 # Pillow refuses (DecompressionBombError) anything over twice this when it reads a header, in every plugin and
 # for every caller in the process, WeasyPrint included; between once and twice it warns, and our own checks refuse.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -132,8 +136,23 @@ def _header_reading():
         yield
 
 
+def jpeg_scans(data: bytes) -> int:
+    """How many scans (SOS markers, FF DA) the JPEG `data` holds, read without decoding. Inside a scan's
+    entropy-coded data every FF byte is followed by 00 or a restart marker (ITU-T T.81, B.1.1.5), so FF DA is
+    always a marker there; a thumbnail inside EXIF may add its own one."""
+    return data.count(b"\xff\xda")
+
+
+def _check_jpeg_scans(data: bytes, image_format: str | None) -> None:
+    if image_format in ("JPEG", "MPO") and jpeg_scans(data) > MAX_JPEG_SCANS:
+        raise ImageRefused(
+            _("JPEG 图片的扫描段过多（超过 %(limit)d 个），请重新导出后再上传。") % {"limit": MAX_JPEG_SCANS}
+        )
+
+
 def check_pixel_budget(data: bytes) -> None:
-    """Refuse `data` if it is a raster image of more than MAX_PIXELS pixels, reading only its header.
+    """Refuse `data` if it is a raster image of more than MAX_PIXELS pixels, or a JPEG of more than
+    MAX_JPEG_SCANS scans, reading only its header and markers.
 
     For resources that are not all images (the PDF renderer's fetches): bytes no Pillow plugin recognises (SVG,
     CSS, fonts) pass, since they are no raster image to decode. Raises ImageRefused (message in the active
@@ -142,12 +161,14 @@ def check_pixel_budget(data: bytes) -> None:
     try:
         with _header_reading(), Image.open(io.BytesIO(data)) as probe:
             width, height = probe.size
+            image_format = probe.format
     except Image.DecompressionBombError:
         raise _too_many_pixels() from None
     except _DECODE_ERRORS:
         return
     if width * height > MAX_PIXELS:
         raise _too_many_pixels(width, height)
+    _check_jpeg_scans(data, image_format)
 
 
 def _animation_refused(frames: int, width: int, height: int) -> ImageRefused:
@@ -198,6 +219,7 @@ def _processed(data: bytes) -> ProcessedImage:
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise _too_many_pixels(width, height)
+            _check_jpeg_scans(data, source_format)
             probe.verify()
     except ImageRefused:
         raise

@@ -27,8 +27,9 @@ from editorial.views.base import request_data
 
 logger = logging.getLogger(__name__)
 
-# Seconds the editor waits for an import: the fetch's own 15 s budget plus processing and a queue that is busy.
-IMPORT_WAIT = 30
+# Seconds the editor waits for an import: the fetch's own 15 s budget plus processing. Well under gunicorn's worker
+# timeout (30 s by default, as the Dockerfile runs it), so a busy queue gets the timeout message, not a killed worker.
+IMPORT_WAIT = 20
 MAX_URL_LENGTH = 4096
 
 

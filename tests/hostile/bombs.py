@@ -82,3 +82,25 @@ def webp_header(width: int, height: int) -> bytes:
     bits = (bits & ~((1 << 28) - 1)) | (width - 1) | ((height - 1) << 14)
     data[start + 1 : start + 5] = bits.to_bytes(4, "little")
     return bytes(data)
+
+
+def many_scan_jpeg(width: int, scans: int) -> bytes:
+    """A progressive grey JPEG of width × width whose second scan (a few bytes of AC refinement) is repeated until
+    it holds `scans` scans: small in bytes and pixels, but every scan is a pass over all coefficients when
+    decoded. Built by walking the segments Pillow wrote (ITU-T T.81, annex B)."""
+    buffer = io.BytesIO()
+    Image.new("L", (width, width), 128).save(buffer, "JPEG", progressive=True, quality=50)
+    data = buffer.getvalue()
+    segments, index = [], 2
+    while data[index + 1] != 0xD9:
+        length = struct.unpack(">H", data[index + 2 : index + 4])[0]
+        end = index + 2 + length
+        if data[index + 1] == 0xDA:  # a scan: its entropy-coded data runs to the next marker
+            while not (data[end] == 0xFF and data[end + 1] != 0 and not 0xD0 <= data[end + 1] <= 0xD7):
+                end += 1
+        segments.append(data[index:end])
+        index = end
+    first_scans = [i for i, segment in enumerate(segments) if segment[1] == 0xDA][:2]
+    head = b"".join(segments[: first_scans[1]])
+    extra = segments[first_scans[1]]
+    return b"\xff\xd8" + head + extra * (scans - 1) + b"\xff\xd9"

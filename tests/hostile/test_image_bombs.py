@@ -17,7 +17,15 @@ from editorial import images, services
 from publishing.render import render_pdf
 from publishing.render.fetcher import SafeURLFetcher
 from publishing.render.pdf import html_to_pdf
-from tests.hostile.bombs import animated_gif, gif_header, growing_gif, jpeg_header, webp_header, zero_png
+from tests.hostile.bombs import (
+    animated_gif,
+    gif_header,
+    growing_gif,
+    jpeg_header,
+    many_scan_jpeg,
+    webp_header,
+    zero_png,
+)
 
 UPLOAD = "/newsroom/upload/"
 IMPORT = "/newsroom/upload/import/"
@@ -66,6 +74,12 @@ HOSTILE = [
         "gif-of-100000-one-pixel-frames",
         lambda: animated_gif(1, 1, 100_000),
         "动图帧数过多（超过 300 帧），请减少帧数或改用静态图片。",
+    ),
+    (
+        # The re-probe's: 370 000 scans of 14 bytes kept a worker decoding past its timeout; here 2 000.
+        "progressive-jpeg-of-2000-scans",
+        lambda: many_scan_jpeg(256, 2_000),
+        "JPEG 图片的扫描段过多（超过 100 个），请重新导出后再上传。",
     ),
     (
         "gif-frame-larger-than-its-screen",
@@ -152,6 +166,23 @@ def test_an_animation_of_as_many_frames_as_allowed_is_kept_whole(client, writer,
     [stored] = stored_files(media)
     with Image.open(stored) as image:
         assert image.n_frames == images.MAX_FRAMES
+
+
+def test_scans_are_counted_from_the_markers_and_an_ordinary_progressive_jpeg_passes(client, writer, media):
+    assert images.jpeg_scans(many_scan_jpeg(64, 150)) == 150
+    with pytest.raises(images.ImageRefused, match="扫描段过多"):
+        images.check_pixel_budget(many_scan_jpeg(64, images.MAX_JPEG_SCANS + 1))
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(buffer, "JPEG", progressive=True)
+    assert images.jpeg_scans(buffer.getvalue()) <= 12
+    client.force_login(writer)
+
+    response = client.post(
+        UPLOAD, {"upload": SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")}
+    )
+
+    assert response.status_code == 200, response.content
+    assert len(stored_files(media)) == 1
 
 
 def test_pillows_own_guard_is_set_to_the_same_budget():
