@@ -228,12 +228,21 @@ class ContentChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):
+    """Corrections are part of the public record (the issue page prints them, the workflow's `correct` event names
+    them): read here, never added, changed or deleted outside the workflow (editorial.workflow.issue_correct)."""
+
     list_display = ["issue", "created_at", "author", "note"]
     list_filter = [("created_at", admin.DateFieldListFilter)]
     search_fields = ["note", "issue__headline"]
     readonly_fields = ["issue", "note", "author", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from editorial import services, workflow
-from editorial.models import IssueEvent, ReviewComment
+from editorial.models import Correction, IssueEvent, ReviewComment
 from publishing.models import Alert, Rendition
 from references.models import Citation, Source
 from tests.conftest import make_user
@@ -168,6 +168,22 @@ def test_the_issue_event_admin_is_read_only(client, superuser, newsroom):
     stored = IssueEvent.objects.get(pk=event.pk)
     assert (stored.comment, stored.transition) == (event.comment, event.transition)
     assert IssueEvent.objects.filter(issue=newsroom).count() == 4  # submit, approve, publish, correct
+
+
+def test_a_published_correction_cannot_be_changed_or_deleted_in_the_admin(client, admin_user, newsroom):
+    client.force_login(admin_user)
+    correction = Correction.objects.get(issue=newsroom)
+    url = reverse("admin:editorial_correction_change", args=[correction.pk])
+
+    assert client.get(reverse("admin:editorial_correction_delete", args=[correction.pk])).status_code == 403
+    assert client.post(url, {"note": "改写更正"}).status_code == 403
+    bulk = client.post(
+        reverse("admin:editorial_correction_changelist"),
+        {"action": "delete_selected", "_selected_action": [correction.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert Correction.objects.get(pk=correction.pk).note == "更正数据来源"
+    assert client.get(url).status_code == 200  # still readable
 
 
 def test_the_issue_admin_does_not_change_the_state(client, superuser, newsroom):
