@@ -12,8 +12,10 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 from django.utils.translation import gettext as _
 
+# Headings h1-h4 are kept by the editor with their inline styles (doocs/md writes them too).
 WECHAT_TAGS = frozenset(
     {"section", "p", "span", "strong", "em", "br", "img", "a", "table", "thead", "tbody", "tr", "th", "td"}
+    | {"h1", "h2", "h3", "h4"}
 )
 WECHAT_ATTRIBUTES = {
     "*": {"style"},

@@ -31,6 +31,8 @@ LINKS_MARKER = "links"
 _LINKS_PLACEHOLDER = "\x00wechat-links\x00"
 
 _KEEP = frozenset({"section", "p", "span", "strong", "em", "br", "table", "thead", "tbody", "tr", "th", "td"})
+# The template's section headings; a writer's headings sit below them (_RENAME).
+SECTION_HEADING = "section-heading"
 _RENAME = {
     "b": ("strong", ""),
     "i": ("em", ""),
@@ -46,7 +48,9 @@ _RENAME = {
     "figcaption": ("p", "wx-caption"),
     "caption": ("p", "wx-caption"),
     "tfoot": ("tbody", ""),
-    **{f"h{n}": ("p", "wx-h") for n in range(1, 7)},
+    # Under the section headings (h2): a writer's h1-h3 become h3, h4-h6 h4 (WeChat keeps h1-h4).
+    **{f"h{n}": ("h3", "wx-h") for n in range(1, 4)},
+    **{f"h{n}": ("h4", "wx-h4") for n in range(4, 7)},
     **{tag: ("section", "") for tag in ("div", "article", "header", "footer", "nav", "main", "aside")},
 }
 _DROP_WITH_CONTENT = frozenset(
@@ -75,12 +79,18 @@ class _Rewriter(HTMLParser):
         self.base = site_url.rstrip("/") + "/"
         self.out: list[str] = []
         self.links: list[str] = []
+        # The text of each reference's first link, where it says more than the address (the footnote prints both).
+        self.link_texts: dict[str, str] = {}
+        self.link_text: list[str] | None = None  # the text of the <a> open now, while it collects
         # Open elements: (source tag, emitted tag or "", reference number to print after it or 0).
         self.stack: list[tuple[str, str, int]] = []
         self.lists: list[list] = []  # [ordered, next number] of the open ul/ol
         self.dropping = 0
 
     def _reference(self, href: str) -> int:
+        # A place in the same article ("#section-2") has no address to print: its text stays, unlinked.
+        if href.strip().startswith("#"):
+            return 0
         url = absolute_url(href, self.base)
         if url is None or urlsplit(url).scheme not in ("http", "https", "mailto"):
             return 0
@@ -112,7 +122,12 @@ class _Rewriter(HTMLParser):
             if href and is_wechat_link(href):
                 self._open(tag, "a", extra=f' href="{escape(href.strip())}"')
             else:
-                self._open(tag, "", note=self._reference(href) if href else 0)
+                note = self._reference(href) if href else 0
+                self._open(tag, "", note=note)
+                if note:
+                    self.link_text = []
+        elif tag == "h2" and css_class == SECTION_HEADING:
+            self._open(tag, "h2", css_class)
         elif tag in _KEEP:
             spans = "".join(
                 f' {name}="{escape(values[name])}"'
@@ -164,6 +179,12 @@ class _Rewriter(HTMLParser):
         tag, emitted, note = entry
         if emitted:
             self.out.append(f"</{emitted}>")
+        if note and tag == "a" and self.link_text is not None:
+            url = self.links[note - 1]
+            text = " ".join("".join(self.link_text).split())
+            if text and text != url and url not in self.link_texts:
+                self.link_texts[url] = text
+            self.link_text = None
         if note:
             self.out.append(f'<span class="wx-ref">[{note}]</span>')
         if tag in ("ul", "ol") and self.lists:
@@ -172,6 +193,8 @@ class _Rewriter(HTMLParser):
     def handle_data(self, data):
         if not self.dropping:
             self.out.append(escape(data, quote=False))
+            if self.link_text is not None:
+                self.link_text.append(data)
 
     def handle_comment(self, data):
         if data.strip() == LINKS_MARKER:
@@ -184,11 +207,14 @@ class _Rewriter(HTMLParser):
         return "".join(self.out)
 
 
-def _links_html(links: list[str]) -> str:
+def _links_html(links: list[str], texts: dict[str, str]) -> str:
+    """The numbered list of the article's outside links: `[n] text：URL`, or `[n] URL` where the link's text was
+    the address itself (WeChat turns no outside address into a link, so readers copy it from here)."""
     if not links:
         return ""
     items = "".join(
-        f'<p class="ref">[{number}] <span class="ref-url">{escape(url)}</span></p>'
+        f'<p class="ref">[{number}] {escape(texts[url]) + "：" if url in texts else ""}'
+        f'<span class="ref-url">{escape(url)}</span></p>'
         for number, url in enumerate(links, start=1)
     )
     return f'<section class="links"><p class="label"><strong>{escape(_("文中链接"))}</strong></p>{items}</section>'
@@ -203,7 +229,7 @@ def wechat_html(context: dict) -> tuple[str, list[str]]:
     """The fragment and the external links it numbers, before the lint."""
     rewriter = _Rewriter(site_url=settings.SITE_URL)
     rewriter.feed(render_to_string(TEMPLATE, context))
-    html = rewriter.result().replace(_LINKS_PLACEHOLDER, _links_html(rewriter.links))
+    html = rewriter.result().replace(_LINKS_PLACEHOLDER, _links_html(rewriter.links, rewriter.link_texts))
     html = css_inline.inline_fragment(
         html, _stylesheet(), load_remote_stylesheets=False, keep_style_tags=False
     )

@@ -10,6 +10,7 @@ import pytest
 from editorial import services
 from publishing.render import WeChatLintError, lint_wechat, render_wechat
 from publishing.render import wechat as wechat_module
+from publishing.render.context import build_context
 from publishing.render.lint import WECHAT_TAGS
 from references.models import Source
 
@@ -32,8 +33,8 @@ def parse(html: str) -> _Tree:
 
 
 def references(html: str) -> dict[int, str]:
-    """The numbered list at the end: {n: url}."""
-    return {int(n): url for n, url in re.findall(r"\[(\d+)\] <span[^>]*>([^<]+)</span>", html)}
+    """The numbered list at the end: {n: url} (an entry reads `[n] text：URL`, or `[n] URL`)."""
+    return {int(n): url for n, url in re.findall(r"\[(\d+)\] (?:[^<]*：)?<span[^>]*>([^<]+)</span>", html)}
 
 
 @pytest.fixture
@@ -104,9 +105,58 @@ def test_external_links_become_numbered_references_listed_at_the_end(linked_issu
     assert re.search(r"国家能源局<span[^>]*>\[2\]</span>", html)
     assert re.search(r"同一来源<span[^>]*>\[1\]</span>", html)  # the same URL keeps its number
     assert "文中链接" in html
+    # Each entry gives the text of the link where it is not the address itself (the first link's, for a repeat).
+    assert re.search(r"\[1\] 发布消息：<span[^>]*>https://www.nda.gov.cn/sjj/swdt/0627/a.html</span>", html)
+    assert re.search(r"\[2\] 国家能源局：<span[^>]*>https://www.nea.gov.cn/x.html</span>", html)
     # Links inside WeChat stay links; nothing else does.
     hrefs = [value for tag, name, value in parse(html).attributes if name == "href"]
     assert hrefs == ["https://mp.weixin.qq.com/s/AbCdEf"]
+
+
+def test_a_link_to_a_place_in_the_article_keeps_its_text_and_gets_no_footnote(sample_issue):
+    section = sample_issue.sections.order_by("position").first()
+    services.section_save(
+        section=section,
+        user=None,
+        data={
+            "body": '<p>详见<a href="#section-2">第二条</a>；原文见<a href="https://www.gov.cn/a.html">https://www.gov.cn/a.html</a>。</p>'
+        },
+        version=section.version,
+        frozen_ok=True,
+    )
+
+    html = render_wechat(sample_issue)
+
+    assert "详见第二条；" in re.sub(r"<[^>]+>", "", html)
+    assert "#section-2" not in html
+    refs = references(html)
+    assert "https://www.gov.cn/a.html" in refs.values()
+    assert not any(url.endswith("#section-2") for url in refs.values())
+    # The link's text is the address itself: the entry prints it once.
+    number = next(n for n, url in refs.items() if url == "https://www.gov.cn/a.html")
+    assert re.search(rf"\[{number}\] <span[^>]*>https://www.gov.cn/a.html</span>", html)
+
+
+def test_section_headings_and_writers_headings_are_real_headings_with_inline_styles(linked_issue):
+    section = linked_issue.sections.order_by("position").first()
+    # The editor offers h2-h4 (the sanitizer keeps no h1, h5 or h6).
+    services.section_save(
+        section=section,
+        user=None,
+        data={"body": "<h2>二级</h2><h3>三级</h3><h4>四级</h4><p>正文</p>"},
+        version=section.version,
+        frozen_ok=True,
+    )
+
+    html = render_wechat(linked_issue)
+
+    headings = re.findall(r'<(h[1-6]) style="([^"]*)">([^<]*)</h[1-6]>', html)
+    tags = {text: tag for tag, _style, text in headings}
+    sections = [text for tag, _style, text in headings if tag == "h2"]
+    assert sections == [s["heading"] for s in build_context(linked_issue)["sections"]]
+    assert (tags["二级"], tags["三级"], tags["四级"]) == ("h3", "h3", "h4")
+    assert all("font-weight: bold" in style for _tag, style, _text in headings)
+    assert len(re.findall(r"<h[1-6][ >]", html)) == len(headings)  # every heading carries its style
 
 
 def test_every_external_url_of_the_issue_appears_as_text(linked_issue):
@@ -128,7 +178,7 @@ def test_lists_quotes_headings_and_images_become_tags_wechat_keeps(linked_issue,
     assert re.search(r"<section[^>]*>• 数据登记</section>", html)
     assert re.search(r"<section[^>]*>2\. 第二</section>", html)
     assert re.search(r"<section[^>]*border-left: 3px solid #ddd[^>]*><p[^>]*>引文</p></section>", html)
-    assert re.search(r'<p style="[^"]*font-weight: bold[^"]*">小标题</p>', html)
+    assert re.search(r'<h3 style="[^"]*font-weight: bold[^"]*">小标题</h3>', html)
     assert f'src="{settings.SITE_URL}/media/uploads/chart.png"' in html
 
 
