@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import FrozenContentAdmin, lock_editable_issues
@@ -53,8 +52,6 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "date_precision", ("date", admin.DateFieldListFilter)]
     search_fields = ["outlet", "title", "url"]
     readonly_fields = ["fingerprint", "created_at"]
-    # Links typed without a scheme are taken as https (Django 6's default), not http.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -5,19 +5,14 @@ production, Secure."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
 from editorial import workflow
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.test_settings import PRODUCTION, start
 
 
 def features(header: str) -> dict[str, str]:
@@ -140,23 +135,11 @@ def test_the_public_archive_stays_cacheable(client, writer, published, signed_in
 
 def production_cookie_settings(tmp_path) -> dict:
     """Every *_COOKIE_* setting as xinzhi/settings.py computes it with DJANGO_DEBUG=0, in a fresh process."""
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "xinzhi.settings",
-        "SECRET_KEY": "a-long-production-secret-key-with-enough-variety-9f8e7d6c5b4a",
-        "ALLOWED_HOSTS": "bulletin.example.org",
-        "XINZHI_VAR_DIR": str(tmp_path),
-    }
-    for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        env.pop(name, None)
     script = (
-        "import json; from django.conf import settings; "
+        "import json, django; django.setup(); from django.conf import settings; "
         "print(json.dumps({n: getattr(settings, n) for n in dir(settings) if '_COOKIE_' in n}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    result = start(script, **PRODUCTION, XINZHI_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -37,25 +37,28 @@ def references(html: str) -> dict[int, str]:
     return {int(n): url for n, url in re.findall(r"\[(\d+)\] (?:[^<]*：)?<span[^>]*>([^<]+)</span>", html)}
 
 
+def with_first_body(issue, body: str):
+    """`issue` with its first section's news body replaced by `body` (frozen content, as a correction would)."""
+    section = issue.sections.order_by("position").first()
+    services.section_save(
+        section=section, user=None, data={"body": body}, version=section.version, frozen_ok=True
+    )
+    return issue
+
+
 @pytest.fixture
 def linked_issue(sample_issue, writer):
     """The sample with links in a section body, as writers paste them from the source pages."""
-    section = sample_issue.sections.order_by("position").first()
-    services.section_save(
-        section=section,
-        user=None,
-        data={
-            "body": (
-                '<p>国家数据局<a href="https://www.nda.gov.cn/sjj/swdt/0627/a.html">发布消息</a>称，'
-                '另见<a href="https://mp.weixin.qq.com/s/AbCdEf">公众号文章</a>与'
-                '<a href="https://www.nea.gov.cn/x.html">国家能源局</a>，'
-                '再次引用<a href="https://www.nda.gov.cn/sjj/swdt/0627/a.html">同一来源</a>。</p>'
-                "<ul><li>数据登记</li><li>合规审查</li></ul><ol><li>第一</li><li>第二</li></ol>"
-                '<blockquote><p>引文</p></blockquote><h3>小标题</h3><p><img src="/media/uploads/chart.png" alt="图"></p>'
-            )
-        },
-        version=section.version,
-        frozen_ok=True,
+    with_first_body(
+        sample_issue,
+        (
+            '<p>国家数据局<a href="https://www.nda.gov.cn/sjj/swdt/0627/a.html">发布消息</a>称，'
+            '另见<a href="https://mp.weixin.qq.com/s/AbCdEf">公众号文章</a>与'
+            '<a href="https://www.nea.gov.cn/x.html">国家能源局</a>，'
+            '再次引用<a href="https://www.nda.gov.cn/sjj/swdt/0627/a.html">同一来源</a>。</p>'
+            "<ul><li>数据登记</li><li>合规审查</li></ul><ol><li>第一</li><li>第二</li></ol>"
+            '<blockquote><p>引文</p></blockquote><h3>小标题</h3><p><img src="/media/uploads/chart.png" alt="图"></p>'
+        ),
     )
     Source.objects.filter(pk=sample_issue.citations.order_by("position").first().source_id).update(
         url="https://www.nda.gov.cn/sjj/swdt/0627/a.html"
@@ -114,15 +117,9 @@ def test_external_links_become_numbered_references_listed_at_the_end(linked_issu
 
 
 def test_a_link_to_a_place_in_the_article_keeps_its_text_and_gets_no_footnote(sample_issue):
-    section = sample_issue.sections.order_by("position").first()
-    services.section_save(
-        section=section,
-        user=None,
-        data={
-            "body": '<p>详见<a href="#section-2">第二条</a>；原文见<a href="https://www.gov.cn/a.html">https://www.gov.cn/a.html</a>。</p>'
-        },
-        version=section.version,
-        frozen_ok=True,
+    with_first_body(
+        sample_issue,
+        '<p>详见<a href="#section-2">第二条</a>；原文见<a href="https://www.gov.cn/a.html">https://www.gov.cn/a.html</a>。</p>',
     )
 
     html = render_wechat(sample_issue)
@@ -138,15 +135,8 @@ def test_a_link_to_a_place_in_the_article_keeps_its_text_and_gets_no_footnote(sa
 
 
 def test_section_headings_and_writers_headings_are_real_headings_with_inline_styles(linked_issue):
-    section = linked_issue.sections.order_by("position").first()
     # The editor offers h2-h4 (the sanitizer keeps no h1, h5 or h6).
-    services.section_save(
-        section=section,
-        user=None,
-        data={"body": "<h2>二级</h2><h3>三级</h3><h4>四级</h4><p>正文</p>"},
-        version=section.version,
-        frozen_ok=True,
-    )
+    with_first_body(linked_issue, "<h2>二级</h2><h3>三级</h3><h4>四级</h4><p>正文</p>")
 
     html = render_wechat(linked_issue)
 
