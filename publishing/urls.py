@@ -25,6 +25,10 @@ urlpatterns = [
     re_path(rf"^issues/{DATE}/$", views.issue_detail, name="issue"),
     re_path(rf"^issues/{DATE}/pdf/$", views.issue_download, {"kind": "pdf"}, name="issue_pdf"),
     re_path(rf"^issues/{DATE}/wechat/$", views.issue_download, {"kind": "wechat"}, name="issue_wechat"),
+    # The QR codes of the WeChat article, as PNG (publishing.render.context.qr_png_url): a signed token, no text.
+    re_path(
+        r"^qr/(?P<token>[-A-Za-z0-9_]{1,2000}\.[-A-Za-z0-9_]{20,100})\.png$", views.qr_code_png, name="qr_png"
+    ),
     path("topics/", views.topic_index, name="topics"),
     re_path(r"^topics/(?P<slug>[-\w]{1,80})/$", views.topic_detail, name="topic"),
     path("sources/", views.source_index, name="sources"),

@@ -24,7 +24,7 @@ from publishing.cache import cached_page
 from publishing.downloads import download_filename, rendition_for_download
 from publishing.models import RenditionKind
 from publishing.render import build_context
-from publishing.render.context import LANGUAGE, format_chinese_date
+from publishing.render.context import LANGUAGE, format_chinese_date, qr_png, qr_target
 from publishing.renditions import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -157,6 +157,22 @@ def issue_download(request: HttpRequest, date: str, kind: str) -> HttpResponse:
     if rendition.sha256:
         response["ETag"] = f'"{rendition.sha256}"'
     response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# A year: the token pins the image (the same signed target always draws the same code), so it never goes stale.
+QR_MAX_AGE = 365 * 24 * 60 * 60
+
+
+@require_safe
+def qr_code_png(request: HttpRequest, token: str) -> HttpResponse:
+    """The PNG QR code of a target URL signed by publishing.render.context.qr_token (the WeChat article's QR
+    images); 404 for any other token, so this is no QR generator for text a stranger chooses."""
+    target = qr_target(token)
+    if target is None:
+        raise Http404(_("没有这个二维码。"))
+    response = HttpResponse(qr_png(target), content_type="image/png")
+    response["Cache-Control"] = f"public, max-age={QR_MAX_AGE}, immutable"
     return response
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
+from django.core import signing
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -75,12 +78,60 @@ def qr_code(url: str) -> dict:
     """A QR code for `url`: inline SVG for the web page, a data: PNG for the PDF (one pixel a module, printed
     with image-rendering: pixelated, so it stays sharp and costs WeasyPrint no SVG parsing).
 
-    Cached: a series has a handful of QR targets and encoding one is most of what building a context costs."""
+    Cached: a series has a handful of QR targets and encoding one is most of what building a context costs.
+    The WeChat article's address of the same code (`qr_png_url`) is added by `issue_context`, outside this
+    cache, since it depends on SITE_URL and the signing key."""
     qr = segno.make(url, error="m", micro=False)
     return {
         "svg": mark_safe(qr.svg_inline(scale=4, border=2, omitsize=False)),
         "png_uri": qr.png_data_uri(scale=1, border=2),
     }
+
+
+# The WeChat article shows each QR code as a PNG <img> from our own site: the editor drops SVG and data: URLs,
+# and it (like the push, through publishing.wechat.images.qr_png) copies an image from its address. The address
+# carries the target URL signed with SECRET_KEY under this salt, so the route draws only codes this site minted,
+# never one for any text a stranger puts in a URL. No timestamp: the same target gives the same address in every
+# render, so the rendition's content stays the same and the image can be cached for good.
+QR_SALT = "publishing.qr-png"
+QR_SEPARATOR = "."
+# Pixels a module, and the quiet zone in modules: a 25-module code (a short URL) is 232 px, sharp on a phone
+# screen and recognised by WeChat's long-press scanner (ISO/IEC 18004 asks for a 4-module quiet zone; the
+# article's white page around the image adds to the 2 drawn here).
+QR_PNG_SCALE = 8
+QR_PNG_BORDER = 2
+
+
+def _qr_signer() -> signing.Signer:
+    return signing.Signer(salt=QR_SALT, sep=QR_SEPARATOR)
+
+
+def qr_token(url: str) -> str:
+    """The signed token of `url` used in the QR route (`[A-Za-z0-9_-]+.[A-Za-z0-9_-]+`)."""
+    return _qr_signer().sign_object(url)
+
+
+def qr_target(token: str) -> str | None:
+    """The URL `token` was signed for, or None when the token was not made by `qr_token` with this site's key
+    (or a key in SECRET_KEY_FALLBACKS)."""
+    try:
+        target = _qr_signer().unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return target if isinstance(target, str) and target else None
+
+
+def qr_png_url(url: str) -> str:
+    """The absolute address (SITE_URL) of the PNG QR code for `url`."""
+    return settings.SITE_URL + reverse("archive:qr_png", kwargs={"token": qr_token(url)})
+
+
+@functools.lru_cache(maxsize=64)
+def qr_png(url: str) -> bytes:
+    """The PNG QR code for `url`: QR_PNG_SCALE pixels a module, QR_PNG_BORDER modules of quiet zone, 1-bit."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=QR_PNG_SCALE, border=QR_PNG_BORDER)
+    return buffer.getvalue()
 
 
 def with_render_data(issues: QuerySet[Issue]) -> QuerySet[Issue]:
@@ -154,6 +205,7 @@ def issue_context(issue: Issue) -> dict:
             "display_url": _display_url(url) if len(_display_url(url)) <= 32 else "",
         }
         | qr_code(url)
+        | {"png_url": qr_png_url(url)}
         for target in series.qr_targets or []
         if isinstance(target, dict) and (url := _json_text(target.get("url")))
     ]

@@ -49,7 +49,9 @@ def _charset() -> list[int]:
     return sorted(codes)
 
 
-def _find_face(pattern: str) -> tuple[str, int] | None:
+def find_face(pattern: str) -> tuple[str, int] | None:
+    """(file, index in a collection) of the system face fontconfig matches to `pattern` ("Noto Sans CJK
+    SC:style=Bold"), or None when fc-match is missing or matched another family (its fallback)."""
     fc_match = shutil.which("fc-match")
     if not fc_match:
         return None
@@ -161,7 +163,7 @@ def prepared_fonts() -> dict[str, bytes]:
         codes = _charset()
         fonts = {}
         for name, _family, _weight, pattern in FACES:
-            face = _find_face(pattern)
+            face = find_face(pattern)
             data = _cached_cut(harfbuzz, *face, codes) if face else None
             if data:
                 fonts[name] = data

@@ -11,7 +11,7 @@ from editorial import services
 from publishing.render import WeChatLintError, lint_wechat, render_wechat
 from publishing.render import wechat as wechat_module
 from publishing.render.context import build_context
-from publishing.render.lint import WECHAT_TAGS
+from publishing.render.lint import WECHAT_TAGS, lint_wechat_article
 from references.models import Source
 
 
@@ -76,7 +76,7 @@ def test_the_sample_renders_to_a_fragment_that_passes_the_lint(sample_issue):
     assert not [a for a in tree.attributes if a[1] in ("class", "id")]
     assert "<style" not in html and "<script" not in html
     # Styles are inline: the masthead title is red and large without any stylesheet.
-    assert re.search(r'<p style="[^"]*font-size: 24px;[^"]*color: #c8161d', html)
+    assert re.search(r'<p style="[^"]*font-size:24px;[^"]*color:#c8161d', html)
 
 
 def test_the_fragment_has_the_whole_issue_in_order(sample_issue):
@@ -145,7 +145,7 @@ def test_section_headings_and_writers_headings_are_real_headings_with_inline_sty
     sections = [text for tag, _style, text in headings if tag == "h2"]
     assert sections == [s["heading"] for s in build_context(linked_issue)["sections"]]
     assert (tags["二级"], tags["三级"], tags["四级"]) == ("h3", "h3", "h4")
-    assert all("font-weight: bold" in style for _tag, style, _text in headings)
+    assert all("font-weight:bold" in style for _tag, style, _text in headings)
     assert len(re.findall(r"<h[1-6][ >]", html)) == len(headings)  # every heading carries its style
 
 
@@ -167,8 +167,8 @@ def test_lists_quotes_headings_and_images_become_tags_wechat_keeps(linked_issue,
 
     assert re.search(r"<section[^>]*>• 数据登记</section>", html)
     assert re.search(r"<section[^>]*>2\. 第二</section>", html)
-    assert re.search(r"<section[^>]*border-left: 3px solid #ddd[^>]*><p[^>]*>引文</p></section>", html)
-    assert re.search(r'<h3 style="[^"]*font-weight: bold[^"]*">小标题</h3>', html)
+    assert re.search(r"<section[^>]*border-left:3px solid #ddd[^>]*><p[^>]*>引文</p></section>", html)
+    assert re.search(r'<h3 style="[^"]*font-weight:bold[^"]*">小标题</h3>', html)
     assert f'src="{settings.SITE_URL}/media/uploads/chart.png"' in html
 
 
@@ -201,3 +201,81 @@ def test_a_render_that_fails_the_lint_raises(sample_issue, monkeypatch):
         render_wechat(sample_issue)
 
     assert caught.value.problems == ["<p> 带有不允许的属性 class。"]
+
+
+def test_the_footer_qr_codes_are_png_images_of_our_own_site(sample_issue, settings):
+    html = render_wechat(sample_issue)
+    footer = build_context(sample_issue)["footer"]
+
+    images = [(value, tag) for tag, name, value in parse(html).attributes if tag == "img" and name == "src"]
+    sources = [src for src, _tag in images]
+    assert sources == [qr["png_url"] for qr in footer["qr_codes"]]
+    assert all(
+        re.fullmatch(re.escape(settings.SITE_URL) + r"/qr/[-\w]+\.[-\w]+\.png", src) for src in sources
+    )
+    # WeChat drops SVG and data: images: neither is left, and each code keeps its label.
+    assert "<svg" not in html and "data:" not in html
+    for qr in footer["qr_codes"]:
+        assert re.search(rf'<img src="{re.escape(qr["png_url"])}" alt="{qr["label"]}"', html)
+        assert f"<strong>{qr['label']}</strong>" in html
+
+
+def test_the_sample_renders_compactly_with_inherited_styles_and_no_gaps_between_blocks(sample_issue):
+    html = render_wechat(sample_issue)
+
+    # WeChat counts every character, markup included: 9,580 before the styles were factored (7,879 without the
+    # QR images, 8,509 with them).
+    assert len(html) < 8_600
+    assert "\n" not in html
+    assert ": " not in re.sub(r">[^<]*<", "><", html)  # minified declarations
+    # text-align: justify once, on the root, not on every paragraph.
+    assert html.count("text-align:justify") == 1
+
+
+def test_an_issue_too_long_for_wechat_is_refused_with_the_count_and_the_limit(sample_issue):
+    with_first_body(sample_issue, "<p>" + "数据要素" * 5_000 + "</p>")
+
+    with pytest.raises(WeChatLintError) as caught:
+        render_wechat(sample_issue)
+
+    [problem] = caught.value.problems
+    count = int(re.search(r"正文共 ([\d,]+) 个字符", problem).group(1).replace(",", ""))
+    assert count > 20_000
+    assert "须少于 20,000 个字符" in problem and "请删减" in problem
+
+
+def test_the_lint_counts_the_whole_content_string_against_wechat_limits():
+    assert lint_wechat("<p>" + "x" * (20_000 - 8) + "</p>") == []  # 19,999 characters, tags included
+
+    [chars] = lint_wechat("<p>" + "x" * (20_000 - 7) + "</p>")
+    assert chars.startswith("微信版正文共 20,000 个字符") and "20,000" in chars
+
+    # An emoji counts two, as WeChat's JavaScript counts it: 10,004 code points, 20,001 UTF-16 units.
+    [emoji] = lint_wechat("<p>" + "😀" * 9_997 + "</p>")
+    assert emoji.startswith("微信版正文共 20,001 个字符")
+
+    chars, size = lint_wechat("<p>" + "数" * 350_000 + "</p>")
+    assert "350,007 个字符" in chars
+    assert size == "微信版正文共 1,050,007 字节，须小于 1 MB（1,048,576 字节）。请删减内容后再试。"
+
+
+def test_the_article_lint_names_each_metadata_limit_with_the_count_found():
+    problems = lint_wechat_article(
+        title="题" * 33, author="作" * 17, digest="摘" * 129, content="<p>正文</p>"
+    )
+
+    assert problems == [
+        "微信文章标题共 33 个字，最多 32 个字：请缩短本期标题。",
+        "微信文章作者共 17 个字，最多 16 个字：请缩短刊头的出品方或主办单位。",
+        "微信文章摘要共 129 个字，最多 128 个字：请缩短本期摘要。",
+    ]
+    assert (
+        lint_wechat_article(title="题" * 32, author="作" * 16, digest="摘" * 128, content="<p>正文</p>") == []
+    )
+    assert lint_wechat_article(title=" ", author="", digest="", content="<p>正文</p>") == [
+        "微信文章标题为空：请填写本期标题。"
+    ]
+    content_problems = lint_wechat_article(
+        title="题", author="", digest="", content="<p>" + "x" * 20_000 + "</p>"
+    )
+    assert len(content_problems) == 1 and "须少于 20,000 个字符" in content_problems[0]
