@@ -96,6 +96,20 @@ class Series(models.Model):
         validators=[validate_link_list],
         help_text=_('列表：[{"label": "官方公众号", "url": "https://…"}]'),
     )
+    wechat_app_id = models.CharField(
+        _("公众号 AppID"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^wx[0-9a-f]{16}$",
+                _("AppID 以 wx 开头，后跟 16 位十六进制字符（公众平台 → 设置与开发 → 基本配置）。"),
+            )
+        ],
+        help_text=_(
+            "推送到微信公众号草稿箱时使用；留空则使用环境变量 WECHAT_APP_ID。AppSecret 只从环境变量读取，不在此填写。"
+        ),
+    )
     publish_time = models.TimeField(_("每日发布时间"), default=dt.time(8, 0))
     review_cutoff = models.TimeField(
         _("审核截止时间"),

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from publishing.models import Alert, Rendition, RenditionStatus
+from publishing.models import Alert, Rendition, RenditionStatus, WeChatArticle, WeChatPush
 from publishing.renditions import rendition_retry
 
 
@@ -73,4 +73,53 @@ class AlertAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WeChatPushInline(admin.TabularInline):
+    model = WeChatPush
+    fields = ["created_at", "action", "requested_by", "result", "content_hash", "draft_media_id", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WeChatArticle)
+class WeChatArticleAdmin(admin.ModelAdmin):
+    """Made by pushes (the newsroom's review page and `push_wechat`); here admins look them up."""
+
+    list_display = ["issue", "app_id", "draft_media_id", "publish_status", "article_url", "updated_at"]
+    list_filter = ["publish_status", "app_id", "issue__series"]
+    search_fields = ["issue__headline", "issue__date", "draft_media_id", "article_url"]
+    list_select_related = ["issue__series"]
+    readonly_fields = [
+        "issue",
+        "app_id",
+        "draft_media_id",
+        "content_hash",
+        "pending",
+        "cover",
+        "publish_id",
+        "publish_status",
+        "publish_error",
+        "article_id",
+        "article_url",
+        "published_at",
+        "polled_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [WeChatPushInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The row is what keeps one draft per issue: without it the next push would make a second draft.
         return False

@@ -1,11 +1,13 @@
-"""What publishing stores: the renditions (成品) of an issue and the alerts sent about late issues.
+"""What publishing stores: the renditions (成品) of an issue, the alerts sent about late issues, the search
+index, and the issue's WeChat article with its push log.
 
 Renditions are made by Celery tasks (publishing/tasks.py) through publishing/renditions.py; alerts by the
-publication tick (publishing/scheduling.py).
+publication tick (publishing/scheduling.py); WeChat articles by publishing/wechat/push.py.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -139,3 +141,149 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} #{self.position} {self.title[:30]}"
+
+
+def wechat_cover_upload_to(instance: WeChatArticle, filename: str) -> str:
+    # The name is ours, not the uploader's (editorial.images.store_image does the same for the newsroom's images).
+    return f"wechat-covers/{instance.issue.date:%Y-%m-%d}-{instance.issue_id}.jpg"
+
+
+class WeChatPublishStatus(models.TextChoices):
+    NONE = "", _("未发布")
+    PUBLISHING = "publishing", _("发布中")
+    PUBLISHED = "published", _("已发布")
+    FAILED = "failed", _("发布失败")
+
+
+class WeChatArticle(models.Model):
+    """An issue in one official account (AppID): its one draft in the 草稿箱 and, once published, its article.
+
+    One row per (issue, app_id), and so one draft per issue: a re-push updates `draft_media_id` in place
+    (cgi-bin/draft/update). `pending` records a call that creates something at WeChat (draft/add,
+    freepublish/submit) before it is made, so that a push redelivered after its worker died looks for what
+    that call may have created instead of creating it twice.
+    """
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="wechat_articles", verbose_name=_("期刊")
+    )
+    app_id = models.CharField(_("公众号 AppID"), max_length=18)
+    draft_media_id = models.CharField(_("草稿 media_id"), max_length=128, blank=True)
+    content_hash = models.CharField(_("内容指纹"), max_length=64, blank=True, help_text=_("最近推送的内容。"))
+    pending = models.CharField(
+        _("未确认的操作"),
+        max_length=20,
+        blank=True,
+        help_text=_("已发出但未收到微信答复的创建操作（draft_add 或 submit），重试时先查找其结果。"),
+    )
+    cover = models.ImageField(
+        _("封面图"),
+        upload_to=wechat_cover_upload_to,
+        max_length=200,
+        blank=True,
+        help_text=_("留空则由刊头和本期标题自动生成（900×383）。"),
+    )
+    publish_id = models.CharField(_("发布任务 publish_id"), max_length=128, blank=True)
+    publish_content_hash = models.CharField(
+        _("发布的内容指纹"), max_length=64, blank=True, help_text=_("最近一次提交发布的内容。")
+    )
+    publish_status = models.CharField(
+        _("发布状态"), max_length=12, choices=WeChatPublishStatus.choices, blank=True, default=""
+    )
+    publish_error = models.TextField(_("发布错误"), blank=True)
+    article_id = models.CharField(_("文章 article_id"), max_length=128, blank=True)
+    article_url = models.URLField(_("文章链接"), max_length=1000, blank=True)
+    published_at = models.DateTimeField(_("发布完成时间"), null=True, blank=True)
+    polled_at = models.DateTimeField(_("最近查询时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("微信文章")
+        verbose_name_plural = _("微信文章")
+        ordering = ["-issue__date"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "app_id"], name="wechatarticle_unique_issue_app")
+        ]
+        indexes = [models.Index(fields=["publish_status"], name="wechatarticle_publish_status")]
+        permissions = [("push_wechat", _("可以推送和发布到微信公众号"))]
+
+    def __str__(self) -> str:
+        return f"{self.issue} ({self.app_id})"
+
+
+class WeChatPushAction(models.TextChoices):
+    DRAFT = "draft", _("推送到草稿箱")
+    PUBLISH = "publish", _("推送并发布")
+
+
+class WeChatPushResult(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("成功")
+    FAILED = "failed", _("失败")
+
+
+class WeChatPush(models.Model):
+    """One push of an issue to WeChat, asked for by someone (the command or the newsroom's button): who, when,
+    the content it sent (hash), the draft it made or updated, and how it ended. The newsroom shows these rows."""
+
+    article = models.ForeignKey(
+        WeChatArticle, on_delete=models.CASCADE, related_name="pushes", verbose_name=_("微信文章")
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=WeChatPushAction.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    result = models.CharField(
+        _("结果"), max_length=10, choices=WeChatPushResult.choices, default=WeChatPushResult.QUEUED
+    )
+    content_hash = models.CharField(_("内容指纹"), max_length=64, blank=True)
+    draft_media_id = models.CharField(_("草稿 media_id"), max_length=128, blank=True)
+    images_uploaded = models.PositiveSmallIntegerField(_("新上传图片数"), default=0)
+    errcode = models.IntegerField(_("微信错误码"), null=True, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    created_at = models.DateTimeField(_("请求时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("微信推送记录")
+        verbose_name_plural = _("微信推送记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article.issue} {self.get_action_display()} ({self.get_result_display()})"
+
+
+class WeChatUploadKind(models.TextChoices):
+    IMAGE = "image", _("正文图片（uploadimg）")
+    COVER = "cover", _("封面（永久素材）")
+
+
+class WeChatUpload(models.Model):
+    """An image already uploaded to an account, by the SHA-256 of the bytes sent: a re-push sends it again only
+    if the bytes changed. Body images keep WeChat's URL (cgi-bin/media/uploadimg); covers their permanent
+    material's media_id (cgi-bin/material/add_material)."""
+
+    app_id = models.CharField(_("公众号 AppID"), max_length=18)
+    kind = models.CharField(_("类型"), max_length=10, choices=WeChatUploadKind.choices)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    url = models.URLField(_("微信图片地址"), max_length=1000, blank=True)
+    media_id = models.CharField(_("media_id"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("微信已上传图片")
+        verbose_name_plural = _("微信已上传图片")
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "kind", "sha256"], name="wechatupload_unique_content")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sha256[:12]}"

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
+from django.urls import reverse
 from django.utils.text import slugify
 
 from editorial.models import Issue, IssueState, Section, Topic
+from publishing.models import WeChatArticle, WeChatPublishStatus
 from references.models import Citation, Source
 
 
@@ -27,6 +29,23 @@ def latest_issue() -> Issue | None:
 def issue_on(date: dt.date) -> Issue | None:
     """The published issue of `date`. Should two series publish on one day, the older series wins."""
     return published_issues().filter(date=date).order_by("series_id").first()
+
+
+def issue_url(issue_or_date) -> str:
+    """The path of the public page of an issue (or of the issue of a date): /issues/2026-06-28/."""
+    date = getattr(issue_or_date, "date", issue_or_date)
+    return reverse("archive:issue", kwargs={"date": date.isoformat()})
+
+
+def wechat_article_url(issue: Issue) -> str:
+    """The address of the issue's published WeChat article (the newest, if it went to several accounts), or ""."""
+    article = (
+        WeChatArticle.objects.filter(issue=issue, publish_status=WeChatPublishStatus.PUBLISHED)
+        .exclude(article_url="")
+        .order_by("-published_at")
+        .first()
+    )
+    return article.article_url if article else ""
 
 
 def neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:

@@ -6,11 +6,17 @@ beat may tick twice at once.
 
 from __future__ import annotations
 
+import logging
+
 from celery import Task, shared_task
 from celery.signals import worker_process_init
 from django.utils import timezone
 
 from publishing import renditions, scheduling
+from publishing.wechat import push as wechat
+from publishing.wechat.client import WeChatError
+
+logger = logging.getLogger(__name__)
 
 
 class RenditionTask(Task):
@@ -50,6 +56,60 @@ def publication_tick() -> dict:
 @shared_task(name="publishing.create_next_draft", acks_late=True, ignore_result=True)
 def create_next_draft() -> list[int]:
     return [issue.pk for issue in scheduling.create_next_draft(now=timezone.now())]
+
+
+EAGER_PUSH_RETRIES = 2
+
+
+class WeChatPushTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Retries exhausted on a transient error (or an unexpected one): the newsroom shows why the push stopped.
+        push_id = kwargs.get("push_id", args[0] if args else None)
+        if push_id is not None:
+            message = exc.message if isinstance(exc, WeChatError) else f"{type(exc).__name__}"
+            wechat.wechat_push_fail(push_id=push_id, message=message, errcode=getattr(exc, "errcode", None))
+
+
+@shared_task(
+    bind=True,
+    base=WeChatPushTask,
+    name="publishing.push_wechat",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=6,
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def push_wechat(self, push_id: int) -> str | None:
+    try:
+        push = wechat.wechat_push_run(push_id=push_id)
+    except (WeChatError, wechat.PushBusy) as error:
+        # Only transient errors get here (network, errcode -1, another push of the article holding its lock):
+        # the service ends the push itself on permanent ones.
+        if self.request.is_eager:
+            # Eager tasks (the embedded default) have no broker to hold a retry, and Celery re-raises it: try again
+            # here, at once, a few times.
+            if self.request.retries >= EAGER_PUSH_RETRIES:
+                raise
+            return self.apply(args=(push_id,), retries=self.request.retries + 1).get()
+        # 2, 4, 8 … seconds, at most ten minutes.
+        raise self.retry(exc=error, countdown=min(600, 2 ** (self.request.retries + 1))) from None
+    return push.result if push is not None else None
+
+
+def enqueue_wechat_push(push_id: int) -> None:
+    """Send the push task; with eager tasks (the embedded default) it runs here, and its failure is already
+    recorded on the push row (WeChatPushTask.on_failure), so it is logged rather than raised at the caller."""
+    try:
+        push_wechat.delay(push_id)
+    except Exception:
+        logger.exception("WeChat push %s did not complete.", push_id)
+
+
+@shared_task(name="publishing.poll_wechat_publications", acks_late=True, ignore_result=True)
+def poll_wechat_publications() -> dict:
+    return wechat.wechat_poll(now=timezone.now())
 
 
 @worker_process_init.connect

@@ -65,11 +65,6 @@ def paginate(request: HttpRequest, items, *, per_page: int = PER_PAGE):
     return paginator.page(number)
 
 
-def issue_url(issue_or_date) -> str:
-    date = getattr(issue_or_date, "date", issue_or_date)
-    return reverse("archive:issue", kwargs={"date": date.isoformat()})
-
-
 # --- Issues -------------------------------------------------------------------------------------------------
 
 
@@ -77,7 +72,7 @@ def _issue_page(request: HttpRequest, issue: Issue) -> HttpResponse:
     with translation.override(LANGUAGE):  # the issue in its own language; the page around it in the reader's
         context = build_context(issue)
     previous, following = selectors.neighbours(issue)
-    path = issue_url(issue)
+    path = selectors.issue_url(issue)
     description = context["summary"][:140]
     context.update(
         canonical_url=absolute(path),
@@ -87,15 +82,16 @@ def _issue_page(request: HttpRequest, issue: Issue) -> HttpResponse:
             "pdf": reverse("archive:issue_pdf", kwargs={"date": issue.date.isoformat()}),
             "wechat": reverse("archive:issue_wechat", kwargs={"date": issue.date.isoformat()}),
         },
+        wechat_article_url=selectors.wechat_article_url(issue),
         previous={
-            "url": issue_url(previous),
+            "url": selectors.issue_url(previous),
             "date": format_chinese_date(previous.date),
             "headline": previous.headline,
         }
         if previous
         else None,
         next={
-            "url": issue_url(following),
+            "url": selectors.issue_url(following),
             "date": format_chinese_date(following.date),
             "headline": following.headline,
         }
@@ -143,7 +139,11 @@ def issue_download(request: HttpRequest, date: str, kind: str) -> HttpResponse:
         response = render(
             request,
             "publishing/archive/unavailable.html",
-            {"issue_url": issue_url(issue), "date": format_chinese_date(issue.date), "nav": "issue"},
+            {
+                "issue_url": selectors.issue_url(issue),
+                "date": format_chinese_date(issue.date),
+                "nav": "issue",
+            },
             status=503,
         )
         response["Retry-After"] = "10"
@@ -215,7 +215,7 @@ def archive_month(request: HttpRequest, year: str, month: str) -> HttpResponse:
             "first_day": dt.date(year_n, month_n, 1),  # the heading, formatted in the reader's language
             "issues": [
                 {
-                    "url": issue_url(issue),
+                    "url": selectors.issue_url(issue),
                     "date": format_chinese_date(issue.date),
                     "date_iso": issue.date.isoformat(),
                     "number": issue.number,

@@ -7,13 +7,26 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from editorial import services
 from editorial.models import Issue, Series
 from editorial.roles import ADMIN, REVIEWER, WRITER
+from publishing.wechat import client as client_module
+from tests.publishing.wechat.fake_api import FakeWeChat
 from xinzhi.celery import app as celery_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_configure(config):
+    # Tests make users by the hundred, and PBKDF2's million iterations cost a third of a second each. What a
+    # password is hashed with is Django's business, not the tests'.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 SAMPLE = FIXTURES / "2026-06-28.md"
 
 
@@ -116,3 +129,21 @@ def image_server(settings):
     settings.IMAGE_FETCH_ALLOW_HOSTS = ["127.0.0.1"]
     with ImageServer() as server:
         yield server
+
+
+@pytest.fixture
+def wechat_api(settings, monkeypatch):
+    """A started FakeWeChat (tests/publishing/wechat/fake_api.py). settings.WECHAT_API_BASE_URL / WECHAT_APP_ID /
+    WECHAT_APP_SECRET point at it, the cache (where the access token lives) is cleared before and after, and every
+    WeChatClient made during the test reads the fake's clock (so `wechat_api.advance()` ages tokens for both) and
+    records its retry waits in `wechat_api.sleeps` instead of sleeping."""
+    fake = FakeWeChat().start()
+    settings.WECHAT_API_BASE_URL = fake.base_url
+    settings.WECHAT_APP_ID = fake.app_id
+    settings.WECHAT_APP_SECRET = fake.app_secret
+    monkeypatch.setattr(client_module, "_clock", fake.now)
+    monkeypatch.setattr(client_module, "_sleep", fake.sleeps.append)
+    cache.clear()
+    yield fake
+    fake.stop()
+    cache.clear()

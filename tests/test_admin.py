@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from editorial import services, workflow
 from editorial.models import Correction, IssueEvent, ReviewComment
-from publishing.models import Alert, Rendition
+from publishing.models import Alert, Rendition, WeChatArticle, WeChatPush
 from references.models import Citation, Source
 from tests.conftest import make_user
 
@@ -29,6 +29,7 @@ NO_ADD = {
     "editorial.Correction",
     "publishing.Rendition",
     "publishing.Alert",
+    "publishing.WeChatArticle",
     # Written by django-axes at each login (xinzhi/login_protection.py).
     "axes.AccessAttempt",
     "axes.AccessLog",
@@ -36,11 +37,6 @@ NO_ADD = {
 }
 # The 管理员 group may look at groups but not change them (that would change what every role may do).
 STAFF_NO_ADD = NO_ADD | {"auth.Group"}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -69,6 +65,10 @@ def newsroom(make_issue, writer, reviewer, admin_user, series):
     Alert.objects.create(
         issue=published, kind=Alert._meta.get_field("kind").choices[0][0], deadline=timezone.now()
     )
+    article = WeChatArticle.objects.create(
+        issue=published, app_id="wx0123456789abcdef", draft_media_id="数据"
+    )
+    WeChatPush.objects.create(article=article, action="draft", message="数据")
     # A failed and a successful sign-in: the login throttle's attempt, failure and access rows.
     login = Client(REMOTE_ADDR="203.0.113.9")
     login.post(reverse("login"), {"username": "数据", "password": "wrong"})

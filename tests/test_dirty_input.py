@@ -406,11 +406,6 @@ def issue(make_issue) -> Issue:
     return issue
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize("case", CORPUS, ids=CORPUS_IDS)
 def test_dirty_input_is_refused_clearly_or_stored_clean_and_every_output_stays_valid(
     case, issue, clients, admin_user, client

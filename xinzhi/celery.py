@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(),
         "options": {"expires": 55},
     },
+    "wechat-publications": {
+        "task": "publishing.poll_wechat_publications",
+        "schedule": crontab(),
+        "options": {"expires": 55},
+    },
     "next-draft": {
         "task": "publishing.create_next_draft",
         "schedule": crontab(minute=1),

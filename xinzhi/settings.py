@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from xinzhi.env import env_bool, env_int, env_list, env_str, env_time_zone, env_url
+from xinzhi.env import env_bool, env_int, env_list, env_secret, env_str, env_time_zone, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINZHI_VAR_DIR", str(BASE_DIR / "var")))
@@ -290,6 +290,24 @@ if IMAGE_FETCH_ALLOW_HOSTS and not DEBUG:
 # Seconds: for one connection, and for a whole fetch with its redirects (the writer waits for it).
 IMAGE_FETCH_CONNECT_TIMEOUT = 5.0
 IMAGE_FETCH_TIMEOUT = 15.0
+
+# --- WeChat Official Account (publishing/wechat) ----------------------------------------------------------
+
+# The AppID is not secret: a series may carry its own (admin), this is the fallback. The AppSecret is, and comes only
+# from the environment or a file (a Docker or Kubernetes secret), never from the database or a page.
+WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_secret("WECHAT_APP_SECRET")
+# Staging and the tests point this at a local server; the client reaches this origin and nothing else.
+WECHAT_API_BASE_URL = env_url(
+    "WECHAT_API_BASE_URL", schemes=("http", "https"), default="https://api.weixin.qq.com"
+).rstrip("/")
+if WECHAT_API_BASE_URL.startswith("http://") and not DEBUG:
+    raise ImproperlyConfigured(
+        "WECHAT_API_BASE_URL must use https:// when DJANGO_DEBUG=0 (it carries the AppSecret)."
+    )
+# Seconds: to connect, and to wait for one answer (an upload of 1 MB included).
+WECHAT_CONNECT_TIMEOUT = 5.0
+WECHAT_READ_TIMEOUT = 30.0
 
 # Who else has an issue open in the editor (editorial.presence): the editor reports every
 # PRESENCE_HEARTBEAT_SECONDS (0: never), an entry lasts PRESENCE_TTL_SECONDS without one (three missed beats).

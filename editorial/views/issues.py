@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from editorial.forms import (
 from editorial.models import Issue, IssueState
 from editorial.roles import can_edit_content
 from editorial.views.base import done, newsroom, request_data, valid
+from publishing.render import RenderError, render_pdf, render_web, render_wechat
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +189,6 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         "last_return": selectors.last_return(issue),
         "transitions": transitions_for(issue, user),
         "events": list(issue.events.select_related("actor")[:10]),
-        "previews": previews_available(),
     }
     return render(request, "editorial/editor.html", context)
 
@@ -265,71 +264,6 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- review ---------------------------------------------------------------------------------------------
 
 
-def _publishing_renderer(name: str):
-    """publishing.render.<name> once the publishing app provides it, else None. Imported lazily: the
-    editorial app must not depend on publishing (imports flow publishing -> references -> editorial)."""
-    try:
-        module = importlib.import_module("publishing.render")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
-
-
-def previews_available() -> dict:
-    return {name: _publishing_renderer(f"render_{name}") is not None for name in ("web", "pdf", "wechat")}
-
-
-def reader_context(issue: Issue) -> dict:
-    """The plain-data context of the public page: the publishing app's builder once it is there."""
-    try:
-        from publishing.render.context import build_context
-    except ImportError:
-        return _fallback_reader_context(issue)
-    return build_context(issue)
-
-
-def _fallback_reader_context(issue: Issue) -> dict:
-    from django.utils.safestring import mark_safe
-
-    sections = []
-    for index, section in enumerate(selectors.editor_sections(issue), start=1):
-        analysis = getattr(section, "analysis", None)
-        sections.append(
-            {
-                "position": index,
-                "numeral": section.numeral,
-                "anchor": f"section-{index}",
-                "heading": f"{section.numeral}、{section.headline}",
-                # Stored HTML is sanitized on every write (SanitizedHTMLField).
-                "news_html": mark_safe(section.body),
-                "analysis_html": mark_safe(analysis.body if analysis else ""),
-            }
-        )
-    citations = [
-        {
-            "position": index,
-            "anchor": f"ref-{index}",
-            "entry": " | ".join(
-                part for part in (c.source.outlet, c.source.title, c.source.date_display, c.note) if part
-            ),
-        }
-        for index, c in enumerate(issue.citations.select_related("source").order_by("position"), start=1)
-    ]
-    return {
-        "masthead": {
-            "title": issue.series.title,
-            "publisher": issue.series.publisher,
-            "producers": issue.series.producers,
-            "date": f"{issue.date.year} 年 {issue.date.month} 月 {issue.date.day} 日",
-            "number": issue.number,
-        },
-        "headline": issue.headline,
-        "summary_paragraphs": [p.strip() for p in issue.summary.splitlines() if p.strip()],
-        "sections": sections,
-        "citations": citations,
-    }
-
-
 @require_GET
 @newsroom
 def review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -342,8 +276,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "issue": issue,
         "cutoff": selectors.cutoff_for(issue),
-        "shared_page": _publishing_renderer("render_web") is not None,
-        "reader": reader_context(issue),
         "by_section": by_section,
         "issue_comments": [c for c in comments if c.section_id is None],
         "comment_form": CommentForm(issue=issue) if commentable and can_comment(user, issue) else None,
@@ -352,7 +284,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "events": list(issue.events.select_related("actor")[:20]),
         "last_return": selectors.last_return(issue),
         "may_edit": can_edit_content(user, issue),
-        "previews": previews_available(),
         # Why the approve button is missing for this reviewer (available_transitions leaves it out).
         "four_eyes_reason": workflow.four_eyes_reason(issue=issue, user=user)
         if issue.state == IssueState.IN_REVIEW and user.has_perm(workflow.APPROVE.permission)
@@ -368,21 +299,25 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_failed(request: HttpRequest, issue: Issue, error: Exception) -> HttpResponse:
-    logger.exception("Preview of issue %s failed", issue.pk)
+    """The preview page for a render that failed: 422 when the issue's content is what a renderer refuses (too
+    long for WeChat, a lint problem: the message says what to change), 503 for any other failure (a renderer bug
+    or a missing font must show as a message, never as a 500)."""
+    if isinstance(error, RenderError):
+        status = 422
+    else:
+        logger.exception("Preview of issue %s failed", issue.pk)
+        status = 503
     message = _("预览生成失败：%(error)s") % {"error": error} if str(error) else _("预览生成失败。")
-    return render(request, "editorial/preview_failed.html", {"issue": issue, "message": message}, status=503)
-
-
-def _web_preview(request: HttpRequest, issue: Issue, *, notice: str = "") -> HttpResponse:
-    render_web = _publishing_renderer("render_web")
-    if render_web is not None:
-        try:
-            return HttpResponse(render_web(issue))
-        except Exception as error:  # a renderer bug must show as a message, not as a 500
-            return _render_failed(request, issue, error)
     return render(
-        request, "editorial/preview.html", {"issue": issue, "reader": reader_context(issue), "notice": notice}
+        request, "editorial/preview_failed.html", {"issue": issue, "message": message}, status=status
     )
+
+
+def _web_preview(request: HttpRequest, issue: Issue) -> HttpResponse:
+    try:
+        return HttpResponse(render_web(issue))
+    except Exception as error:
+        return _render_failed(request, issue, error)
 
 
 def _filename(issue: Issue, extension: str) -> str:
@@ -400,12 +335,9 @@ def preview_web(request: HttpRequest, pk: int) -> HttpResponse:
 @newsroom
 def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue(pk)
-    render_pdf = _publishing_renderer("render_pdf")
-    if render_pdf is None:
-        return _web_preview(request, issue, notice=_("PDF 渲染尚未接入，先显示网页预览。"))
     try:
         data = render_pdf(issue)
-    except Exception as error:  # a renderer bug must show as a message, not as a 500
+    except Exception as error:
         return _render_failed(request, issue, error)
     response = HttpResponse(data, content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"
@@ -417,14 +349,10 @@ def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @newsroom
 def preview_wechat(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue(pk)
-    render_wechat = _publishing_renderer("render_wechat")
-    if render_wechat is None:
-        response = _web_preview(request, issue, notice=_("微信排版尚未接入，先显示网页预览。"))
-    else:
-        try:
-            response = HttpResponse(render_wechat(issue))
-        except Exception as error:  # a renderer bug must show as a message, not as a 500
-            return _render_failed(request, issue, error)
+    try:
+        response = HttpResponse(render_wechat(issue))
+    except Exception as error:
+        return _render_failed(request, issue, error)
     if request.GET.get("download") and response.status_code == 200:
         response["Content-Disposition"] = f'attachment; filename="{_filename(issue, "wechat.html")}"'
     return response

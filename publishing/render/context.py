@@ -89,7 +89,7 @@ def qr_code(url: str) -> dict:
 
 
 # The WeChat article shows each QR code as a PNG <img> from our own site: the editor drops SVG and data: URLs,
-# and it (like the push, through publishing.wechat.images.qr_png) copies an image from its address. The address
+# and it (like the push, through publishing.wechat.images.site_qr_png) copies an image from its address. The address
 # carries the target URL signed with SECRET_KEY under this salt, so the route draws only codes this site minted,
 # never one for any text a stranger puts in a URL. No timestamp: the same target gives the same address in every
 # render, so the rendition's content stays the same and the image can be cached for good.

@@ -115,7 +115,9 @@ class _Linter(HTMLParser):
         self._problem(_("含有处理指令。"))
 
 
-def _content_limits(html: str) -> list[str]:
+def content_limit_problems(html: str) -> list[str]:
+    """The draft API's limits on `html` that it breaks (MAX_CONTENT_CHARS counted by `wechat_length`, and
+    MAX_CONTENT_BYTES of UTF-8), as messages in the active language; empty when it fits."""
     problems = []
     length = wechat_length(html)
     if length >= MAX_CONTENT_CHARS:
@@ -141,7 +143,7 @@ def lint_wechat(html: str) -> list[str]:
     linter = _Linter()
     linter.feed(html)
     linter.close()
-    return _content_limits(html) + linter.problems
+    return content_limit_problems(html) + linter.problems
 
 
 def lint_wechat_article(*, title: str, author: str, digest: str, content: str) -> list[str]:

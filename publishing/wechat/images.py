@@ -139,7 +139,7 @@ def cover_material(*, data: bytes) -> tuple[bytes, str, str]:
     return _named(_jpeg_within(cover, MAX_COVER_BYTES), "jpg")
 
 
-def qr_png(url: str) -> bytes | None:
+def site_qr_png(url: str) -> bytes | None:
     """The PNG behind `url` when it is one of this site's QR code addresses (publishing.render.context
     .qr_png_url: SITE_URL, the QR route, a token signed with this site's key), drawn here rather than requested
     from the site itself; None for any other address."""

@@ -52,22 +52,6 @@ def test_the_web_preview_is_the_public_template_and_may_be_framed_by_our_pages(c
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
 
 
-def test_without_the_publishing_renderers_the_review_page_renders_the_issue_itself(
-    client, reviewer, in_review, monkeypatch
-):
-    monkeypatch.setattr(issue_views, "_publishing_renderer", lambda name: None)
-    client.force_login(reviewer)
-
-    review = client.get(reverse("newsroom:review", args=[in_review.pk])).content.decode()
-    pdf = client.get(reverse("newsroom:preview_pdf", args=[in_review.pk]))
-
-    assert 'data-test="reader"' in review
-    assert "一、第1条标题" in review and "<p>评析1</p>" in review
-    assert pdf.status_code == 200
-    assert pdf["Content-Type"].startswith("text/html")
-    assert "PDF 渲染尚未接入" in pdf.content.decode()
-
-
 def test_the_pdf_preview_is_a_pdf(client, writer, draft_issue):
     client.force_login(writer)
 
@@ -97,13 +81,23 @@ def test_a_failing_renderer_is_a_message_not_a_500(client, writer, draft_issue, 
     def broken(issue, **options):
         raise RuntimeError("字体缺失")
 
-    monkeypatch.setattr(issue_views, "_publishing_renderer", lambda name: broken)
+    monkeypatch.setattr(issue_views, "render_pdf", broken)
     client.force_login(writer)
 
     response = client.get(reverse("newsroom:preview_pdf", args=[draft_issue.pk]))
 
     assert response.status_code == 503
     assert "预览生成失败：字体缺失" in response.content.decode()
+
+
+def test_a_wechat_preview_of_an_issue_too_long_for_wechat_says_so(client, writer, draft_issue):
+    draft_issue.sections.update(body="<p>" + "新质生产力" * 5000 + "</p>")
+    client.force_login(writer)
+
+    response = client.get(reverse("newsroom:preview_wechat", args=[draft_issue.pk]))
+
+    assert response.status_code == 422
+    assert "20,000" in response.content.decode() and "请删减" in response.content.decode()
 
 
 # --- comments --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from tests.publishing.archive_support import S, expire_pages, set_state
 
 clean_cache = archive_support.clean_cache
 
-ISSUE_PAGE_QUERIES = 7  # the issue, then the render context (4), then the previous and next issues
+ISSUE_PAGE_QUERIES = 8  # the issue, the render context (4), the previous and next issues, its WeChat article
 
 
 def add_citations(issue, n: int) -> None:

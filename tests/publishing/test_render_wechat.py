@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
 import pytest
 
 from editorial import services
+from editorial.models import Issue
+from publishing.management.commands.generate_archive import generate
 from publishing.render import WeChatLintError, lint_wechat, render_wechat
 from publishing.render import wechat as wechat_module
 from publishing.render.context import build_context
 from publishing.render.lint import WECHAT_TAGS, lint_wechat_article
+from publishing.wechat.article import article_fields
 from references.models import Source
 
 
@@ -279,3 +283,19 @@ def test_the_article_lint_names_each_metadata_limit_with_the_count_found():
         title="题", author="", digest="", content="<p>" + "x" * 20_000 + "</p>"
     )
     assert len(content_problems) == 1 and "须少于 20,000 个字符" in content_problems[0]
+
+
+def test_generated_issues_render_within_every_wechat_rule(db):
+    """Issues of every length the archive generator makes (long sections, many citations): each renders, passes
+    the lint, has one h2 per section, and gives title, author and digest within WeChat's limits."""
+    generate(days=6, end=dt.date(2026, 6, 27), seed=11, series_slug="xinzhi", sections_per_issue=9)
+
+    for issue in Issue.objects.all():
+        context = build_context(issue)
+        html = render_wechat(issue, context=context)
+        fields = article_fields(context)
+        assert lint_wechat_article(content=html, **fields) == []
+        assert parse(html).tags.count("h2") == len(context["sections"]) == 9
+        assert "<svg" not in html and "data:" not in html and "<a " not in html
+        assert len(fields["title"]) <= 32 and len(fields["author"]) <= 16 and len(fields["digest"]) <= 128
+        assert fields["digest"][-1] in "。！？；…"

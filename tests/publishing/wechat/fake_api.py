@@ -184,6 +184,11 @@ class FakeWeChat:
     def slow_next(self, endpoint: str, seconds: float) -> None:
         self._slow[endpoint].append(seconds)
 
+    def stall_next(self, endpoint: str, seconds: float) -> None:
+        """Carry out the next call to `endpoint`, then hold its answer back for `seconds` and close the connection
+        without one: a worker waiting there can be killed after WeChat did the work."""
+        self._faults[endpoint].append(("stall", seconds))
+
     def fail_publish(self, status: int, fail_idx: tuple[int, ...] = (1,)) -> None:
         self._next_outcome = (status, list(fail_idx))
 
@@ -234,10 +239,12 @@ class FakeWeChat:
             if kind == "raw":
                 status, raw, headers = value
                 return self._answer(handler, status, raw, headers)
-            drop_after = kind == "drop"
+            drop_after = kind in ("drop", "stall")
         with self._lock:
             answer = self._handle(endpoint, query, body, handler.headers.get("Content-Type", ""))
         if drop_after:
+            if fault[0] == "stall":
+                self._stopping.wait(fault[1])
             handler.close_connection = True
             return
         self._json(handler, answer)

@@ -11,7 +11,7 @@ from django.core import signing
 from PIL import Image
 
 from publishing.render.context import QR_PNG_BORDER, QR_PNG_SCALE, qr_png_url, qr_token
-from publishing.wechat.images import qr_png
+from publishing.wechat.images import site_qr_png
 
 TARGET = "https://gyznswn.cn"
 
@@ -74,7 +74,7 @@ def test_the_push_reads_our_qr_codes_back_without_a_request(client, settings):
     url = qr_png_url(TARGET)
 
     assert url.startswith(settings.SITE_URL + "/qr/")
-    assert qr_png(url) == client.get(path_of(url)).content
+    assert site_qr_png(url) == client.get(path_of(url)).content
 
 
 @pytest.mark.parametrize(
@@ -90,4 +90,4 @@ def test_the_push_reads_our_qr_codes_back_without_a_request(client, settings):
 def test_qr_png_is_none_for_anything_but_our_signed_qr_addresses(url, settings):
     url = url.format(site=settings.SITE_URL, token=qr_token(TARGET))
 
-    assert qr_png(url) is None
+    assert site_qr_png(url) is None
