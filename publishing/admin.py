@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from editorial.admin import ReadOnlyAdmin
 from publishing.models import Alert, Rendition, RenditionStatus, WeChatArticle, WeChatPush
 from publishing.renditions import rendition_retry
 
@@ -88,8 +89,9 @@ class WeChatPushInline(admin.TabularInline):
 
 
 @admin.register(WeChatArticle)
-class WeChatArticleAdmin(admin.ModelAdmin):
-    """Made by pushes (the newsroom's review page and `push_wechat`); here admins look them up."""
+class WeChatArticleAdmin(ReadOnlyAdmin):
+    """Made by pushes (the newsroom's review page and `push_wechat`); here admins look them up. Never deleted
+    here: the row is what keeps one draft per issue, without it the next push would make a second draft."""
 
     list_display = ["issue", "app_id", "draft_media_id", "publish_status", "article_url", "updated_at"]
     list_filter = ["publish_status", "app_id", "issue__series"]
@@ -113,13 +115,3 @@ class WeChatArticleAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [WeChatPushInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The row is what keeps one draft per issue: without it the next push would make a second draft.
-        return False
