@@ -66,8 +66,7 @@ class WeChatPushTask(Task):
         # Retries exhausted on a transient error (or an unexpected one): the newsroom shows why the push stopped.
         push_id = kwargs.get("push_id", args[0] if args else None)
         if push_id is not None:
-            message = exc.message if isinstance(exc, WeChatError) else f"{type(exc).__name__}"
-            wechat.wechat_push_fail(push_id=push_id, message=message, errcode=getattr(exc, "errcode", None))
+            wechat.wechat_push_fail(push_id=push_id, error=exc)
 
 
 @shared_task(
@@ -99,12 +98,16 @@ def push_wechat(self, push_id: int) -> str | None:
 
 
 def enqueue_wechat_push(push_id: int) -> None:
-    """Send the push task; with eager tasks (the embedded default) it runs here, and its failure is already
-    recorded on the push row (WeChatPushTask.on_failure), so it is logged rather than raised at the caller."""
+    """Send the push task. With eager tasks (the embedded default) it runs here, and Celery raises its last error
+    instead of calling on_failure: the push row records it here, and the caller reads the row."""
     try:
         push_wechat.delay(push_id)
-    except Exception:
-        logger.exception("WeChat push %s did not complete.", push_id)
+    except (WeChatError, wechat.PushBusy) as error:
+        wechat.wechat_push_fail(push_id=push_id, error=error)
+        logger.warning("WeChat push %s gave up: %s", push_id, error)
+    except Exception as error:
+        wechat.wechat_push_fail(push_id=push_id, error=error)
+        logger.exception("WeChat push %s failed.", push_id)
 
 
 @shared_task(name="publishing.poll_wechat_publications", acks_late=True, ignore_result=True)

@@ -95,6 +95,20 @@ def test_the_image_fetch_test_host_is_accepted_in_development_only_and_unset_by_
     assert start(show, XINZHI_IMAGE_FETCH_ALLOW_HOSTS="127.0.0.1").stdout.strip() == "['127.0.0.1']"
 
 
+def test_a_missing_wechat_secret_file_does_not_stop_the_site():
+    """WeChat is one channel: its secret file missing turns pushing off (the newsroom says what to fix,
+    publishing.wechat.client.app_secret_from_settings), the site still starts."""
+    result = start(WECHAT_APP_SECRET_FILE="/nonexistent/wechat_app_secret")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_wechat_api_must_be_https_in_production():
+    result = start(**PRODUCTION, WECHAT_API_BASE_URL="http://wechat-staging.example.org")
+
+    assert result.returncode != 0 and "WECHAT_API_BASE_URL" in result.stderr.strip().splitlines()[-1]
+
+
 def test_manage_py_check_also_refuses_a_bad_value():
     result = start("", "manage.py", "check", TIME_ZONE="Mars/Olympus")
 

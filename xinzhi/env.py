@@ -96,25 +96,3 @@ def env_time_zone(name: str, default: str) -> str:
             f"{name} must be an IANA time zone such as Asia/Shanghai; got {value!r}."
         ) from None
     return value
-
-
-def env_secret(name: str) -> str:
-    """A secret from `name`, or from the file named by `name`_FILE (Docker and Kubernetes secrets); "" when neither
-    is set. Both set, or a file that cannot be read, stops start-up; the message names the variable, never the value.
-    Surrounding whitespace (the newline a file ends with) is dropped."""
-    direct = os.environ.get(name, "").strip()
-    file_name = os.environ.get(f"{name}_FILE", "").strip()
-    if direct and file_name:
-        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
-    if not file_name:
-        return direct
-    try:
-        with open(file_name, encoding="utf-8") as handle:
-            value = handle.read().strip()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ImproperlyConfigured(
-            f"{name}_FILE names a file that cannot be read: {type(error).__name__}."
-        ) from None
-    if not value:
-        raise ImproperlyConfigured(f"{name}_FILE names an empty file.")
-    return value

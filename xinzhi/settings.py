@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from xinzhi.env import env_bool, env_int, env_list, env_secret, env_str, env_time_zone, env_url
+from xinzhi.env import env_bool, env_int, env_list, env_str, env_time_zone, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINZHI_VAR_DIR", str(BASE_DIR / "var")))
@@ -294,9 +294,12 @@ IMAGE_FETCH_TIMEOUT = 15.0
 # --- WeChat Official Account (publishing/wechat) ----------------------------------------------------------
 
 # The AppID is not secret: a series may carry its own (admin), this is the fallback. The AppSecret is, and comes only
-# from the environment or a file (a Docker or Kubernetes secret), never from the database or a page.
+# from the environment or a file (a Docker or Kubernetes secret), never from the database or a page. The file is
+# read when a push needs it (publishing.wechat.client), so a rotated secret needs no restart, and a missing one
+# turns WeChat off with a message saying what to fix instead of stopping the whole site.
 WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
-WECHAT_APP_SECRET = env_secret("WECHAT_APP_SECRET")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
+WECHAT_APP_SECRET_FILE = env_str("WECHAT_APP_SECRET_FILE", "")
 # Staging and the tests point this at a local server; the client reaches this origin and nothing else.
 WECHAT_API_BASE_URL = env_url(
     "WECHAT_API_BASE_URL", schemes=("http", "https"), default="https://api.weixin.qq.com"

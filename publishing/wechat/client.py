@@ -122,6 +122,31 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def app_secret_from_settings() -> str:
+    """settings.WECHAT_APP_SECRET, or the content of the file settings.WECHAT_APP_SECRET_FILE names (a Docker or
+    Kubernetes secret, read at each use so that a rotated secret needs no restart), stripped; "" when neither is
+    set. Raises WeChatNotConfigured when both are set, or the file cannot be read or is empty; the message names
+    the variable and the file, never the secret."""
+    direct, file_name = settings.WECHAT_APP_SECRET, settings.WECHAT_APP_SECRET_FILE
+    if direct and file_name:
+        raise WeChatNotConfigured(_("WECHAT_APP_SECRET 和 WECHAT_APP_SECRET_FILE 只能设置其一，请删去一个。"))
+    if not file_name:
+        return direct
+    try:
+        with open(file_name, encoding="utf-8") as handle:
+            secret = handle.read().strip()
+    except (OSError, UnicodeDecodeError):
+        raise WeChatNotConfigured(
+            _("WECHAT_APP_SECRET_FILE 指向的文件 %(file)s 无法读取：请检查路径和权限。") % {"file": file_name}
+        ) from None
+    if not secret:
+        raise WeChatNotConfigured(
+            _("WECHAT_APP_SECRET_FILE 指向的文件 %(file)s 是空的：请写入公众号的 AppSecret。")
+            % {"file": file_name}
+        )
+    return secret
+
+
 class WeChatClient:
     """One official account's API client. Keyword-only; see the module docstring for errors and retries.
 
@@ -185,11 +210,12 @@ class WeChatClient:
 
     @classmethod
     def from_settings(cls, *, app_id: str | None = None) -> WeChatClient:
-        """A client from settings: `app_id` (a series' own AppID) or settings.WECHAT_APP_ID, WECHAT_APP_SECRET,
-        WECHAT_API_BASE_URL and the timeouts. Raises WeChatNotConfigured naming what to set."""
+        """A client from settings: `app_id` (a series' own AppID) or settings.WECHAT_APP_ID, the AppSecret
+        (`app_secret_from_settings`), WECHAT_API_BASE_URL and the timeouts. Raises WeChatNotConfigured naming
+        what to set."""
         return cls(
             app_id=app_id or settings.WECHAT_APP_ID,
-            app_secret=settings.WECHAT_APP_SECRET,
+            app_secret=app_secret_from_settings(),
             base_url=settings.WECHAT_API_BASE_URL,
             connect_timeout=settings.WECHAT_CONNECT_TIMEOUT,
             read_timeout=settings.WECHAT_READ_TIMEOUT,

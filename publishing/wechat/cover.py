@@ -19,9 +19,12 @@ import functools
 import io
 import re
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
+from publishing.render.context import LANGUAGE
 from publishing.render.fonts import find_face
 
 WIDTH, HEIGHT = 900, 383
@@ -72,6 +75,22 @@ def _face(pattern: str) -> tuple[str, int]:
             % {"font": pattern.split(":", 1)[0]}
         )
     return face
+
+
+@functools.cache
+def _coverage(pattern: str) -> frozenset[int]:
+    """The code points the face of `pattern` has glyphs for (its best Unicode cmap)."""
+    path, index = _face(pattern)
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+def drawable(text: str, pattern: str) -> str:
+    """`text` without the characters the face of `pattern` cannot draw (an emoji in a headline: the cover's CJK
+    face has none, and Pillow would draw an empty box), its spaces collapsed."""
+    covered = _coverage(pattern)
+    kept = "".join(c if ord(c) in covered or c.isspace() else " " for c in text)
+    return " ".join(kept.split())
 
 
 @functools.lru_cache(maxsize=64)
@@ -181,6 +200,7 @@ def cover_canvas(*, title: str, headline: str, date: str, number: int | None) ->
     )
     width = TEXT_BOX[2] - TEXT_BOX[0]
 
+    title, headline = drawable(title, SANS_BOLD), drawable(headline, SERIF_BOLD)
     title_font, title_lines = fit_lines(title, SANS_BOLD, TITLE_SIZES, width, 1 if headline else 2)
     date_text = date
     if number:
@@ -221,7 +241,8 @@ def cover_image(*, title: str, headline: str, date: str, number: int | None) -> 
     `number` (期号, left out when None) and `date` as printed ("2026 年 6 月 28 日"), and its `headline` ("" for
     none: the title and date alone). Raises CoverUnavailable when the server has no CJK font."""
     buffer = io.BytesIO()
-    canvas = cover_canvas(title=title, headline=headline, date=date, number=number)
+    with translation.override(LANGUAGE):  # the cover is in the issue's language, whoever pushes
+        canvas = cover_canvas(title=title, headline=headline, date=date, number=number)
     # 4:4:4: chroma subsampling would smear the red strokes of the title.
     canvas.save(buffer, format="JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=True)
     return buffer.getvalue()

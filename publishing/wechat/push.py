@@ -24,6 +24,7 @@ Two pushes of one article never run at once: each holds the article's lock in th
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -91,6 +92,9 @@ class PushRefused(Exception):
 
 class PushBusy(Exception):
     """Another push of the same article is running; the task tries again later."""
+
+    def __str__(self) -> str:
+        return _("本期的另一次推送正在进行，请等它完成后再试。")
 
 
 # --- Configuration ------------------------------------------------------------------------------------------
@@ -187,12 +191,24 @@ def _finish(push: WeChatPush, *, result: str, message: str, errcode: int | None 
     )
 
 
-def wechat_push_fail(*, push_id: int, message: str, errcode: int | None = None) -> bool:
-    """Mark an unfinished push failed with `message` (the task's last retry gave up); False if it had finished."""
+def wechat_push_fail(*, push_id: int, error: BaseException) -> bool:
+    """Mark an unfinished push failed because of `error` (the task gave up on it); False if it had finished.
+    The message is the error's own for WeChat's errors and PushBusy, a general one for anything else (its
+    details go to the log, not to the page)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if isinstance(error, WeChatError | PushBusy):
+            message = str(error)
+        else:
+            message = _("推送意外出错（%(type)s）：请查看服务器日志后重试。") % {"type": type(error).__name__}
     return bool(
         WeChatPush.objects.filter(
             pk=push_id, result__in=[WeChatPushResult.QUEUED, WeChatPushResult.RUNNING]
-        ).update(result=WeChatPushResult.FAILED, message=message, errcode=errcode, finished_at=timezone.now())
+        ).update(
+            result=WeChatPushResult.FAILED,
+            message=message,
+            errcode=getattr(error, "errcode", None),
+            finished_at=timezone.now(),
+        )
     )
 
 
@@ -206,7 +222,8 @@ def wechat_push_run(*, push_id: int) -> WeChatPush | None:
     push = WeChatPush.objects.select_related("article__issue__series").filter(pk=push_id).first()
     if push is None or push.result in (WeChatPushResult.DONE, WeChatPushResult.FAILED):
         return push
-    with _article_lock(push.article, push):
+    # The record is written in the newsroom's language, whoever asked for the push and wherever it runs.
+    with translation.override(settings.LANGUAGE_CODE), _article_lock(push.article, push):
         # Read under the lock: a push that held it may have changed the article since this row was loaded.
         article = WeChatArticle.objects.get(pk=push.article_id)
         WeChatPush.objects.filter(pk=push.pk).update(
@@ -235,6 +252,7 @@ def _push(push: WeChatPush, article: WeChatArticle) -> str:
         raise PushRefused(
             _("本期已不是已批准或已发布状态（%(state)s），未推送。") % {"state": issue.get_state_display()}
         )
+    push.content_hash = issue_content_hash(issue)
     with translation.override(LANGUAGE):
         context = build_context(issue)
         try:
@@ -243,18 +261,29 @@ def _push(push: WeChatPush, article: WeChatArticle) -> str:
             raise PushRefused(
                 _("微信版未通过检查：%(problems)s") % {"problems": "；".join(error.problems)}
             ) from None
-    push.content_hash = issue_content_hash(issue)
     client = WeChatClient.from_settings(app_id=article.app_id)
     source_url = _source_url(issue)
     if article.pending == "submit":
         # A freepublish/submit went out and its answer never came back. Published, it is listed by
         # freepublish/batchget (and its draft is gone: saving the draft first would make a stray new one).
-        found = _find_published(client, source_url)
-        _set(article, pending="")
+        found = _find_published(client, source_url, known=article.article_id)
         if found is not None:
-            _set(article, publish_content_hash=push.content_hash)
+            _set(article, pending="", publish_content_hash=push.content_hash)
             _record_published(article, found)
             return _("本期已发布到公众号。")
+        if article.draft_media_id and not _draft_exists(client, article.draft_media_id):
+            # Not listed yet, but its draft has left the draft box: WeChat took it and is still publishing.
+            # Submitting again could publish it twice; the poll looks for it by its link (no publish_id).
+            _set(
+                article,
+                pending="",
+                draft_media_id="",
+                publish_id="",
+                publish_status=WeChatPublishStatus.PUBLISHING,
+                publish_content_hash=push.content_hash,
+            )
+            return _("发布已在进行中，稍后自动查询结果。")
+        _set(article, pending="")
     if (
         push.action == WeChatPushAction.PUBLISH
         and article.publish_status in (WeChatPublishStatus.PUBLISHING, WeChatPublishStatus.PUBLISHED)
@@ -421,6 +450,16 @@ def _save_draft(client: WeChatClient, article: WeChatArticle, payload: dict, sou
     return True
 
 
+def _draft_exists(client: WeChatClient, media_id: str) -> bool:
+    try:
+        client.draft_get(media_id=media_id)
+    except WeChatAPIError as error:
+        if error.errcode == INVALID_MEDIA_ID:
+            return False
+        raise
+    return True
+
+
 def _news_items(entry: dict) -> list[dict]:
     return (entry.get("content") or {}).get("news_item") or []
 
@@ -443,7 +482,13 @@ def _submit(client: WeChatClient, article: WeChatArticle, source_url: str, *, co
     if article.publish_status == WeChatPublishStatus.PUBLISHING and article.publish_id:
         return _("发布已在进行中，稍后自动查询结果。")
     _set(article, pending="submit")
-    publish_id = client.freepublish_submit(media_id=article.draft_media_id)
+    try:
+        publish_id = client.freepublish_submit(media_id=article.draft_media_id)
+    except WeChatError as error:
+        if not getattr(error, "ambiguous", False):
+            # WeChat answered (53503, say), or the request never left: nothing was submitted.
+            _set(article, pending="")
+        raise
     _set(
         article,
         publish_id=publish_id,
@@ -456,12 +501,15 @@ def _submit(client: WeChatClient, article: WeChatArticle, source_url: str, *, co
     return _("已提交发布，发布结果将自动查询。")
 
 
-def _find_published(client: WeChatClient, source_url: str) -> dict | None:
-    """The published article (freepublish/batchget item) whose article links to `source_url`, or None."""
+def _find_published(client: WeChatClient, source_url: str, *, known: str = "") -> dict | None:
+    """The published article (freepublish/batchget item) whose article links to `source_url`, or None; `known`
+    is the article_id of an earlier version of the issue already recorded, which links there too."""
     for page in range(DRAFT_SEARCH_PAGES):
         answer = client.freepublish_batchget(offset=page * PAGE_SIZE, count=PAGE_SIZE)
         entries = answer.get("item") or []
         for entry in entries:
+            if known and entry.get("article_id") == known:
+                continue
             for item in _news_items(entry):
                 if item.get("content_source_url") == source_url:
                     return {"article_id": entry.get("article_id", ""), "article_url": item.get("url", "")}
@@ -513,25 +561,48 @@ def wechat_poll(*, now, article_ids: list[int] | None = None) -> dict[int, str]:
 
     One article's error (network, configuration) is logged and does not stop the others; the next poll asks again.
     """
-    articles = WeChatArticle.objects.filter(publish_status=WeChatPublishStatus.PUBLISHING).exclude(
-        publish_id=""
-    )
+    articles = WeChatArticle.objects.filter(publish_status=WeChatPublishStatus.PUBLISHING)
     if article_ids is not None:
         articles = articles.filter(pk__in=article_ids)
     outcome: dict[int, str] = {}
     for article in articles.select_related("issue"):
         try:
-            answer = WeChatClient.from_settings(app_id=article.app_id).freepublish_get(
-                publish_id=article.publish_id
-            )
+            client = WeChatClient.from_settings(app_id=article.app_id)
+            if article.publish_id:
+                _apply_publish_status(article, client.freepublish_get(publish_id=article.publish_id), now=now)
+            else:
+                _look_for_publication(client, article, now=now)
         except WeChatError as error:
             logger.warning(
                 "Polling the WeChat publication of article %s failed: %s", article.pk, error.message
             )
             continue
-        _apply_publish_status(article, answer, now=now)
         outcome[article.pk] = article.publish_status
     return outcome
+
+
+# How long a publication whose publish_id was lost is looked for by its link before the admin is told.
+LOST_PUBLICATION_HOURS = 24
+LOST_PUBLICATION = gettext_lazy(
+    "提交发布后没有收到微信的答复，一天内也未在已发布列表中找到本期：请在公众平台查看是否已发布，必要时重新发布。"
+)
+
+
+def _look_for_publication(client: WeChatClient, article: WeChatArticle, *, now) -> None:
+    """A publication submitted without its answer (no publish_id): found by its link once WeChat lists it."""
+    found = _find_published(client, settings.SITE_URL + issue_url(article.issue), known=article.article_id)
+    if found is not None:
+        _record_published(article, found)
+        _set(article, polled_at=now)
+    elif now - article.updated_at > dt.timedelta(hours=LOST_PUBLICATION_HOURS):
+        _set(
+            article,
+            publish_status=WeChatPublishStatus.FAILED,
+            publish_error=str(LOST_PUBLICATION),
+            polled_at=now,
+        )
+    else:
+        WeChatArticle.objects.filter(pk=article.pk).update(polled_at=now)
 
 
 def _apply_publish_status(article: WeChatArticle, answer: dict, *, now) -> None:

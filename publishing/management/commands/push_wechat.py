@@ -45,6 +45,9 @@ class Command(BaseCommand):
         if push.result != WeChatPushResult.DONE:
             self.stdout.write(_("推送已排队（记录 %(id)s），由任务队列完成。") % {"id": push.pk})
             return
+        if not push.draft_media_id:  # nothing was pushed (this version was published already)
+            self.stdout.write(push.message)
+            return
         self.stdout.write(
             _("%(message)s 草稿 media_id：%(media_id)s，新上传图片 %(images)s 张。")
             % {"message": push.message, "media_id": push.draft_media_id, "images": push.images_uploaded}

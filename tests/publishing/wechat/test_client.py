@@ -22,6 +22,7 @@ from publishing.wechat.client import (
     WeChatError,
     WeChatNetworkError,
     WeChatNotConfigured,
+    app_secret_from_settings,
 )
 from publishing.wechat.errors import TOKEN_ERRCODES, TRANSIENT_ERRCODES, describe
 
@@ -659,3 +660,36 @@ def test_missing_app_id_and_secret_are_named_together(settings):
 
     assert "WECHAT_APP_ID" in caught.value.message
     assert "WECHAT_APP_SECRET_FILE" in caught.value.message
+
+
+def test_the_secret_file_is_read_at_each_use_so_a_rotated_secret_needs_no_restart(settings, tmp_path):
+    secret = tmp_path / "wechat_app_secret"
+    secret.write_text("first-secret\n")
+    settings.WECHAT_APP_ID = "wx0123456789abcdef"
+    settings.WECHAT_APP_SECRET = ""
+    settings.WECHAT_APP_SECRET_FILE = str(secret)
+
+    assert app_secret_from_settings() == "first-secret"
+    secret.write_text("rotated-secret")
+    assert app_secret_from_settings() == "rotated-secret"
+
+
+@pytest.mark.parametrize(
+    ("content", "direct", "says"),
+    [(None, "", "无法读取"), ("  \n", "", "是空的"), ("file-secret", "env-secret", "只能设置其一")],
+    ids=["missing", "empty", "both"],
+)
+def test_a_bad_secret_file_turns_wechat_off_with_what_to_fix_and_never_the_secret(
+    settings, tmp_path, content, direct, says
+):
+    secret = tmp_path / "wechat_app_secret"
+    if content is not None:
+        secret.write_text(content)
+    settings.WECHAT_APP_SECRET = direct
+    settings.WECHAT_APP_SECRET_FILE = str(secret)
+
+    with pytest.raises(WeChatNotConfigured) as caught:
+        WeChatClient.from_settings(app_id="wx0123456789abcdef")
+
+    assert says in caught.value.message and "WECHAT_APP_SECRET" in caught.value.message
+    assert "file-secret" not in caught.value.message and "env-secret" not in caught.value.message

@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.utils import translation
 from PIL import Image, ImageChops
 
 from publishing.wechat import cover
@@ -120,3 +121,26 @@ def test_without_a_chinese_font_the_cover_is_refused_with_a_message(monkeypatch)
         cover._font.cache_clear()
 
     assert "中文字体" in str(refused.value) and "上传封面" in str(refused.value)
+
+
+def test_the_cover_is_in_the_issues_language_whoever_pushes():
+    chinese = cover_image(
+        title="新质生产力每日动态", headline="数据要素", date="2026 年 6 月 28 日", number=12
+    )
+    with translation.override("en"):
+        english_admin = cover_image(
+            title="新质生产力每日动态", headline="数据要素", date="2026 年 6 月 28 日", number=12
+        )
+
+    assert english_admin == chinese
+
+
+def test_characters_the_font_cannot_draw_are_left_out_of_the_cover_not_drawn_as_boxes():
+    plain = cover_image(
+        title="新质生产力每日动态", headline="数据要素落地", date="2026 年 6 月 28 日", number=None
+    )
+    with_emoji = cover_image(
+        title="新质生产力每日动态", headline="👉数据要素落地🔥", date="2026 年 6 月 28 日", number=None
+    )
+
+    assert with_emoji == plain

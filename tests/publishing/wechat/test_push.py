@@ -28,6 +28,7 @@ from publishing.models import (
 )
 from publishing.renditions import issue_content_hash
 from publishing.wechat import push as wechat
+from tests.publishing.footer_support import add_account_qr
 from tests.publishing.renditions_support import submit_and_approve
 
 IMG = re.compile(r'<img\b[^>]*\ssrc="([^"]*)"')
@@ -51,7 +52,9 @@ def uploads(settings, tmp_path):
 
 @pytest.fixture
 def approved(sample_issue, uploads, writer, reviewer):
-    """The sample, with two images of the newsroom's uploads in its first section, approved."""
+    """The sample, with two images of the newsroom's uploads in its first section and the account's own QR
+    picture uploaded for its footer (issue 12), approved."""
+    add_account_qr(sample_issue.series)
     first = sample_issue.sections.order_by("position").first()
     Section.objects.filter(pk=first.pk).update(
         body=first.body
@@ -100,10 +103,10 @@ def test_a_first_push_makes_one_draft_that_needs_no_manual_fix(wechat_api, appro
     assert push.requested_by == admin_user and push.action == "draft"
     assert push.content_hash == issue_content_hash(approved) == article.content_hash
     assert push.draft_media_id == article.draft_media_id == next(iter(wechat_api.drafts))
-    # The sample's two QR codes both encode the website (issue 12): the same picture is uploaded once.
-    assert push.images_uploaded == len(set(sources)) == 3
+    # The footer's two codes: the account's uploaded picture, read back from storage, and the website's code.
+    assert push.images_uploaded == len(set(sources)) == 4
     assert push.attempts == 1 and push.finished_at is not None and article.pending == ""
-    assert WeChatUpload.objects.filter(kind=WeChatUploadKind.IMAGE).count() == 3
+    assert WeChatUpload.objects.filter(kind=WeChatUploadKind.IMAGE).count() == 4
     assert WeChatUpload.objects.filter(kind=WeChatUploadKind.COVER).count() == 1
 
 
@@ -339,7 +342,7 @@ def test_the_series_appid_is_used_before_the_environment_one(wechat_api, approve
     assert push.article.app_id == wechat_api.app_id
 
 
-def test_the_command_pushes_and_prints_the_draft(wechat_api, approved, capsys):
+def test_the_command_pushes_and_prints_the_draft(wechat_api, approved, capsys, admin_user, client):
     call_command("push_wechat", "2026-06-28", "--series", approved.series.slug)
 
     out = capsys.readouterr().out
@@ -347,6 +350,82 @@ def test_the_command_pushes_and_prints_the_draft(wechat_api, approved, capsys):
     assert push.result == WeChatPushResult.DONE and push.requested_by is None
     assert push.draft_media_id in out
     only_draft(wechat_api)
+    # The newsroom lists the command's push as the command line's.
+    client.force_login(admin_user)
+    page = client.get(reverse("newsroom:review", args=[approved.pk]))
+    assert page.status_code == 200 and "命令行" in page.content.decode()
+
+
+def test_the_command_fails_with_the_message_when_wechat_stays_busy(wechat_api, approved):
+    wechat_api.fail_next("stable_token", -1, times=30)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("push_wechat", "2026-06-28")
+
+    push = WeChatPush.objects.get()
+    assert push.result == WeChatPushResult.FAILED and push.errcode == -1 and push.finished_at
+    assert "繁忙" in str(refused.value) and "繁忙" in push.message
+
+
+def test_on_the_embedded_default_a_push_that_cannot_get_the_lock_ends_failed_not_queued(
+    wechat_api, approved, admin_user
+):
+    holder = wechat.wechat_push_request(issue=approved, user=admin_user)
+    cache.set(f"wechat:push-lock:{holder.article_id}", f"{holder.pk}:running", timeout=60)
+
+    push = run_push(approved, admin_user)
+
+    assert push.result == WeChatPushResult.FAILED and "另一次推送正在进行" in push.message
+    assert wechat_api.calls == []
+
+
+def test_a_refused_republication_can_be_published_once_fixed_without_a_stray_draft(
+    wechat_api, approved, admin_user
+):
+    issue = workflow.issue_publish(issue=approved, user=admin_user)
+    wechat_api.publish_polls = 0
+    run_push(issue, admin_user, publish=True)
+    assert wechat.wechat_poll(now=timezone.now()) == {WeChatArticle.objects.get().pk: "published"}
+    workflow.issue_correct(issue=issue, user=admin_user, note="数据更正。")
+    wechat_api.fail_next("freepublish/submit", 53503)
+
+    refused = run_push(issue, admin_user, publish=True)
+
+    assert refused.result == WeChatPushResult.FAILED and refused.errcode == 53503
+    assert WeChatArticle.objects.get(issue=issue).pending == ""
+    assert len(wechat_api.drafts) == 1  # the corrected version waits in the draft box
+
+    again = run_push(issue, admin_user, publish=True)
+
+    assert again.result == WeChatPushResult.DONE, again.message
+    assert wechat_api.count("draft/add") == 2 and wechat_api.count("freepublish/submit") == 3
+    assert wechat_api.drafts == {} and len(wechat_api.published) == 2
+    wechat.wechat_poll(now=timezone.now())
+    article = WeChatArticle.objects.get(issue=issue)
+    assert article.article_url == wechat_api.published[-1]["content"]["news_item"][0]["url"]
+
+
+def test_a_lost_submit_whose_draft_wechat_already_took_is_not_submitted_again(
+    wechat_api, approved, admin_user, settings
+):
+    first = run_push(approved, admin_user)
+    WeChatArticle.objects.filter(issue=approved).update(pending="submit")
+    taken = wechat_api.drafts.pop(first.draft_media_id)  # WeChat is publishing it: gone from the draft box
+
+    push = run_push(approved, admin_user, publish=True)
+
+    article = WeChatArticle.objects.get(issue=approved)
+    assert push.result == WeChatPushResult.DONE and "进行中" in push.message
+    assert wechat_api.count("freepublish/submit") == 0 and wechat_api.count("draft/add") == 1
+    assert article.publish_status == WeChatPublishStatus.PUBLISHING and article.publish_id == ""
+    assert wechat.wechat_poll(now=timezone.now()) == {article.pk: WeChatPublishStatus.PUBLISHING}
+    url = "https://mp.weixin.qq.com/s/listed-later"
+    wechat_api.published.append(
+        {"article_id": "ART-later", "content": {"news_item": [{**taken["news_item"][0], "url": url}]}}
+    )
+    assert wechat.wechat_poll(now=timezone.now()) == {article.pk: WeChatPublishStatus.PUBLISHED}
+    article.refresh_from_db()
+    assert article.article_url == url and article.article_id == "ART-later"
 
 
 def test_the_command_refuses_a_draft_issue(wechat_api, sample_issue):
