@@ -12,16 +12,17 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from editorial.models import Issue
 from publishing.render.context import LANGUAGE, build_context
-from publishing.render.errors import MissingGlyphs, RenderTimeout, RenderTooLarge
+from publishing.render.errors import RenderTimeout, RenderTooLarge
 from publishing.render.fetcher import SafeURLFetcher
 from publishing.render.fonts import font_face_css
-from publishing.render.glyphs import coverage, document_text, missing_glyphs
+from publishing.render.justify import install as install_chinese_justification
 
 TEMPLATE = "publishing/pdf.html"
 STYLESHEET = "publishing/pdf.css"
@@ -32,6 +33,9 @@ DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024
 
 # WeasyPrint logs every layout step at INFO; with the project's root logger at INFO that is a dozen lines a render.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# Justified Chinese lines end at the edge, their slack spread between characters (publishing/render/justify.py).
+install_chinese_justification()
 
 
 def _limit(name: str, default):
@@ -69,8 +73,54 @@ def pdf_html(context: dict, *, inline_stylesheet: bool = False) -> str:
     extra = {
         "page_footer_css": page_footer_content(),
         "stylesheet": pdf_stylesheet() if inline_stylesheet else "",
+        "sections": [
+            section
+            | {
+                "news_html": with_breakable_long_strings(section["news_html"]),
+                "analysis_html": with_breakable_long_strings(section["analysis_html"]),
+            }
+            for section in context.get("sections", ())
+        ],
     }
     return with_list_starts(render_to_string(TEMPLATE, context | extra))
+
+
+# A tag (its quoted attribute values may hold ">") or a run of text, in sanitized HTML.
+_TAG_OR_TEXT = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|[^<]+")
+# A run of this many characters with no space and nothing Chinese in it (a URL with its query string, a long
+# number): pushed whole to the next line it would leave a hole of up to half the measure at the end of the line
+# before it, which justification would then spread between that line's characters.
+LONG_STRING_CHARS = 20
+_LONG_STRING = re.compile(
+    rf"[^\s<\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]{{{LONG_STRING_CHARS},}}"
+)
+# One character of escaped text: an entity or a character.
+_TEXT_UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _breakable(match: re.Match) -> str:
+    return ZERO_WIDTH_SPACE.join(_TEXT_UNIT.findall(match[0]))
+
+
+def with_breakable_long_strings(html: str) -> str:
+    """Sanitized `html` with a zero-width space between the characters of each long unbreakable run of its text,
+    so that the run breaks wherever the line ends, as the Chinese text around it does.
+
+    Why not CSS: WeasyPrint (through 70) applies `word-break: break-all` and `overflow-wrap: anywhere` only to a
+    word that overflows a line of its own, so a URL after some text is first pushed whole to the next line. The
+    space is drawn as nothing and is not in the PDF's text; links keep their address (attributes are not
+    touched). Shorter Latin words keep breaking at spaces only."""
+    if not html:
+        return html
+    pieces = []
+    for match in _TAG_OR_TEXT.finditer(html):
+        piece = match[0]
+        if not piece.startswith("<"):
+            piece = _LONG_STRING.sub(_breakable, piece)
+        pieces.append(piece)
+    # Only zero-width spaces were added, between the characters and entities of text already escaped.
+    return mark_safe("".join(pieces))
 
 
 # sanitize_html writes a numbered list's start one way only: <ol start="N">, N a bounded whole number.
@@ -111,7 +161,6 @@ def prepared_stylesheets() -> tuple[FontConfiguration, list[CSS]]:
 def warm_up() -> None:
     """Cut the fonts and load them now (a worker calls this at start) rather than in the first render."""
     prepared_stylesheets()
-    coverage()
 
 
 # Seconds between repeated alarms once a render is over its time budget (see time_budget).
@@ -174,10 +223,6 @@ def html_to_pdf(
             _("本期内容过大（%(size)s 字节，上限 %(limit)s 字节），无法生成 PDF。")
             % {"size": size, "limit": max_html}
         )
-    # Before layout: a character no font has would print as an empty box; the message names it instead.
-    missing = missing_glyphs(document_text(html))
-    if missing:
-        raise MissingGlyphs(missing)
     if fetcher is None:
         fetcher = SafeURLFetcher()
     font_config, stylesheets = prepared_stylesheets()
