@@ -7,10 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_DEBUG=0
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting fast (a Chinese PDF takes 20x longer without
-# it) and fonts-noto-cjk gives every CJK glyph an embedded font.
+# it), fonts-noto-cjk gives every CJK glyph an embedded font, fonts-noto-color-emoji the emoji and fonts-hanazono
+# the rare ideographs Noto CJK lacks (most of CJK extension B and later; publishing/render/glyphs.py refuses
+# the rest).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk fontconfig \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk \
+      fonts-noto-color-emoji fonts-hanazono fontconfig \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 app
 

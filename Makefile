@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk chromium gettext
+SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji fonts-hanazono chromium gettext
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -39,8 +39,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages: HarfBuzz subsetting and CJK fonts for WeasyPrint, Chromium for the browser tests, gettext for
-# the message catalogues (`make messages` and the test that the English catalogue is complete).
+# Debian packages: HarfBuzz subsetting and CJK, emoji and rare-ideograph fonts for WeasyPrint, Chromium for the
+# browser tests, gettext for the message catalogues (`make messages` and the test that the English catalogue is
+# complete).
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

@@ -6,6 +6,11 @@ it is a third of a render. Cutting the faces down once to what Simplified Chines
 punctuation: about 8,000 characters, with HarfBuzz, in a fraction of a second) halves that work and the PDF size.
 A character outside the cut falls back, through the font-family list, to the full Noto font: nothing goes missing.
 
+Emoji come from Noto Color Emoji (PNG bitmaps in CBDT tables, which WeasyPrint draws as images, in colour), cut
+the same way to what is not ASCII or Latin-1: naming the full font in a font-family list makes Pango take digits,
+spaces, "#" and "*" (keycap bases it also maps) from it, as wide bitmaps on a raised baseline, even when it comes
+after the text faces; the cut has no such characters, so only emoji and symbols come from it.
+
 The cut faces are kept on disk (VAR_DIR/cache/fonts), so that each new worker process reads them instead of
 cutting them again. If HarfBuzz or the fonts are not there the PDF still renders from the system fonts, only slower.
 """
@@ -22,6 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -33,7 +39,10 @@ SCHEME = "xinzhi-font"
 FACES = (
     ("serif-regular", "Xinzhi Serif SC", "normal", "Noto Serif CJK SC:style=Regular"),
     ("sans-bold", "Xinzhi Sans SC", "bold", "Noto Sans CJK SC:style=Bold"),
+    ("emoji", "Xinzhi Emoji", "normal", "Noto Color Emoji"),
 )
+# Faces cut to their own characters rather than to the text charset (see _emoji_charset).
+EMOJI_FACE = "emoji"
 
 
 def _charset() -> list[int]:
@@ -47,6 +56,14 @@ def _charset() -> list[int]:
             except UnicodeDecodeError:
                 continue
     return sorted(codes)
+
+
+def _emoji_charset(path: str, index: int) -> list[int]:
+    """What the emoji face maps beyond Latin-1: emoji, their joiners, selectors, skin tones and flags' letters."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        return sorted(code for code in font.getBestCmap() if code > 0xFF)
 
 
 def find_face(pattern: str) -> tuple[str, int] | None:
@@ -132,13 +149,14 @@ def _cache_path(path: str, index: int) -> Path:
     return _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.otf"
 
 
-def _cached_cut(harfbuzz, path: str, index: int, codes: list[int]) -> bytes | None:
+def _cached_cut(harfbuzz, path: str, index: int, charset: Callable[[], list[int]]) -> bytes | None:
+    """The cut of face `index` of `path` to the code points `charset()` returns (called only on a cache miss)."""
     cached = _cache_path(path, index)
     try:
         return cached.read_bytes()
     except OSError:
         pass
-    data = _cut(*harfbuzz, path, index, codes)
+    data = _cut(*harfbuzz, path, index, charset())
     if data:
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -160,11 +178,13 @@ def prepared_fonts() -> dict[str, bytes]:
         if harfbuzz is None:
             logger.warning("libharfbuzz-subset not found: the PDF uses the full system CJK fonts (slower).")
             return {}
-        codes = _charset()
         fonts = {}
         for name, _family, _weight, pattern in FACES:
             face = find_face(pattern)
-            data = _cached_cut(harfbuzz, *face, codes) if face else None
+            data = None
+            if face:
+                charset = functools.partial(_emoji_charset, *face) if name == EMOJI_FACE else _charset
+                data = _cached_cut(harfbuzz, *face, charset)
             if data:
                 fonts[name] = data
             else:
