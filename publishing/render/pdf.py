@@ -19,9 +19,10 @@ from weasyprint.text.fonts import FontConfiguration
 
 from editorial.models import Issue
 from publishing.render.context import LANGUAGE, build_context
-from publishing.render.errors import RenderTimeout, RenderTooLarge
+from publishing.render.errors import MissingGlyphs, RenderTimeout, RenderTooLarge
 from publishing.render.fetcher import SafeURLFetcher
 from publishing.render.fonts import font_face_css
+from publishing.render.glyphs import coverage, document_text, missing_glyphs
 from publishing.render.justify import install as install_chinese_justification
 
 TEMPLATE = "publishing/pdf.html"
@@ -161,6 +162,7 @@ def prepared_stylesheets() -> tuple[FontConfiguration, list[CSS]]:
 def warm_up() -> None:
     """Cut the fonts and load them now (a worker calls this at start) rather than in the first render."""
     prepared_stylesheets()
+    coverage()
 
 
 # Seconds between repeated alarms once a render is over its time budget (see time_budget).
@@ -223,6 +225,10 @@ def html_to_pdf(
             _("本期内容过大（%(size)s 字节，上限 %(limit)s 字节），无法生成 PDF。")
             % {"size": size, "limit": max_html}
         )
+    # Before layout: a character no font has would print as an empty box; the message names it instead.
+    missing = missing_glyphs(document_text(html))
+    if missing:
+        raise MissingGlyphs(missing)
     if fetcher is None:
         fetcher = SafeURLFetcher()
     font_config, stylesheets = prepared_stylesheets()
