@@ -133,11 +133,15 @@ class SpacedLayout(Layout):
 
 
 def _widen_glyphs(line, spacing: dict[int, int], font_size: float) -> None:
-    """Add `spacing[end]` thousandths of an em to the advance of the last glyph of the cluster ending at byte
-    `end`. Rounded up to Pango units, so that WeasyPrint's truncation of the TJ adjustment gives it back whole."""
+    """Add `spacing[end]` thousandths of an em after the glyphs of the character ending at byte `end`: to the
+    advance of the last glyph of its cluster (of the cluster holding it, for a character inside a ligature).
+    Rounded up to Pango units, so that WeasyPrint's truncation of the TJ adjustment gives it back whole."""
     unit = font_size * TO_UNITS / 1000
+    ends = sorted(spacing)
+    next_end = 0
     run = line.runs
-    while run != ffi.NULL:
+    # Left to right, runs and glyphs come in the order of the text.
+    while run != ffi.NULL and next_end < len(ends):
         glyph_item = run.data
         run = run.next
         item = glyph_item.item
@@ -147,8 +151,11 @@ def _widen_glyphs(line, spacing: dict[int, int], font_size: float) -> None:
         for index in range(count):
             if index + 1 < count and clusters[index + 1] == clusters[index]:
                 continue  # not the last glyph of its cluster
-            end = item.offset + (clusters[index + 1] if index + 1 < count else item.length)
-            thousandths = spacing.get(end)
+            cluster_end = item.offset + (clusters[index + 1] if index + 1 < count else item.length)
+            thousandths = 0
+            while next_end < len(ends) and ends[next_end] <= cluster_end:
+                thousandths += spacing[ends[next_end]]
+                next_end += 1
             if thousandths:
                 glyphs.glyphs[index].geometry.width += math.ceil(thousandths * unit)
 

@@ -67,7 +67,11 @@ WEBSITE = "https://gyznswn.cn"
 
 CORPUS = {
     "plain": f"<p>{PLAIN}{PLAIN}</p><p>{HAN_ONLY}</p><p>{PLAIN}</p>",
-    "mixed": f"<p>{MIXED}{MIXED}</p><p>{PLAIN}{MIXED}{PLAIN}</p>",
+    "mixed": (
+        f"<p>{MIXED}{MIXED}</p><p>{PLAIN}{MIXED}{PLAIN}</p>"
+        # Bold text and a link in the middle of lines: the slack is spread across the boxes' boundaries too.
+        f'<p>{PLAIN[:30]}<strong>{MIXED[:50]}</strong><a href="{BODY_LINK}">{PLAIN[30:90]}</a>{MIXED}</p>'
+    ),
     "long strings": (
         f"<p>原文链接见 {URL} ，请读者核验。</p>"
         f"<ul><li>列表中的链接：{URL}</li><li>普通中文列表项：{PLAIN}</li></ul>"
