@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from editorial.footer import FooterBlockForm, QRCodeForm
 from editorial.models import (
     Analysis,
     ContentChange,
@@ -20,13 +21,40 @@ from editorial.models import (
     Revision,
     Section,
     Series,
+    SeriesFooterBlock,
+    SeriesQRCode,
     Topic,
 )
 from editorial.services import content_change_record
 
 
+class SeriesQRCodeInline(admin.TabularInline):
+    """The footer's QR codes, through the newsroom's form (editorial.footer): a URL or an uploaded image."""
+
+    model = SeriesQRCode
+    form = QRCodeForm
+    fields = ["position", "label", "url", "upload", "current_image"]
+    readonly_fields = ["current_image"]
+    extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=_("当前图片"))
+    def current_image(self, code: SeriesQRCode) -> str:
+        if not code.image:
+            return "—"
+        return format_html('<img src="{}" alt="{}" width="64" height="64">', code.image.url, code.label)
+
+
+class SeriesFooterBlockInline(admin.TabularInline):
+    model = SeriesFooterBlock
+    form = FooterBlockForm
+    fields = ["position", "title", "body"]
+    extra = 0
+
+
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
+    inlines = [SeriesQRCodeInline, SeriesFooterBlockInline]
     list_display = ["title", "slug", "publisher", "publish_time", "review_cutoff", "time_zone", "four_eyes"]
     list_filter = ["four_eyes", "reviewers_may_edit", "time_zone"]
     search_fields = ["title", "publisher", "producers", "slug"]

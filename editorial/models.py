@@ -7,6 +7,7 @@ State changes happen only in editorial/workflow.py; content changes only in edit
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from editorial.dates import BulletinDateField, BulletinDateTimeField
-from editorial.fields import CleanCharField, CleanJSONField, CleanTextField, CleanURLField
+from editorial.fields import CleanCharField, CleanTextField, CleanURLField
 from editorial.sanitize import SanitizedHTMLField
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
@@ -44,7 +45,8 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_link_list(value) -> None:
-    """QR targets: a list of {"label": str, "url": http(s) URL}."""
+    """The former JSON of QR targets: a list of {"label": str, "url": http(s) URL}. Kept because migration 0001
+    names it; the codes are SeriesQRCode rows since migration 0008."""
     if not isinstance(value, list):
         raise ValidationError(_("必须是列表。"))
     for item in value:
@@ -59,7 +61,8 @@ def validate_link_list(value) -> None:
 
 
 def validate_block_list(value) -> None:
-    """Footer blocks: a list of {"title": str, "body": str} (plain text)."""
+    """The former JSON of footer blocks: a list of {"title": str, "body": str}. Kept because migration 0001
+    names it; the blocks are SeriesFooterBlock rows since migration 0008."""
     if not isinstance(value, list):
         raise ValidationError(_("必须是列表。"))
     for item in value:
@@ -81,20 +84,6 @@ class Series(models.Model):
     website = CleanURLField(_("网站"), blank=True)
     contact_heading = CleanCharField(
         _("联系栏标题"), max_length=200, blank=True, default="联系我们，请扫描二维码"
-    )
-    footer_blocks = CleanJSONField(
-        _("页脚介绍"),
-        default=list,
-        blank=True,
-        validators=[validate_block_list],
-        help_text=_('列表：[{"title": "新质生产力工作委员会", "body": "……"}]'),
-    )
-    qr_targets = CleanJSONField(
-        _("二维码"),
-        default=list,
-        blank=True,
-        validators=[validate_link_list],
-        help_text=_('列表：[{"label": "官方公众号", "url": "https://…"}]'),
     )
     wechat_app_id = models.CharField(
         _("公众号 AppID"),
@@ -148,6 +137,70 @@ class Series(models.Model):
     def review_cutoff_for(self, date: dt.date) -> dt.datetime:
         day = date if self.review_cutoff < self.publish_time else date - dt.timedelta(days=1)
         return dt.datetime.combine(day, self.review_cutoff, tzinfo=self.zone)
+
+
+# Where the footer's QR images are stored: inside the uploads folder (xinzhi.media.UPLOADS_DIR), so the upload
+# route serves them and the PDF renderer's fetcher (publishing.render.fetcher) and the WeChat push read them like
+# any writer's upload. Names are random and never reused, so an old rendition keeps the image it was made with.
+QR_IMAGE_FOLDER = "newsroom/qr"
+
+
+def qr_image_name(instance: SeriesQRCode, filename: str) -> str:
+    """newsroom/qr/<random>.<extension of `filename`>: nothing a user typed ends up in the path."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return f"{QR_IMAGE_FOLDER}/{uuid.uuid4().hex}.{extension}"
+
+
+class SeriesQRCode(models.Model):
+    """One QR code of the masthead's footer: either an image (the official account's own code, which WeChat
+    issues as a picture and which no URL reproduces) or a URL that a code is generated from (the website)."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="qr_codes", verbose_name=_("刊物")
+    )
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+    label = CleanCharField(_("说明"), max_length=100)
+    url = CleanURLField(_("网址"), blank=True, help_text=_("由网址生成二维码；上传了图片则留空。"))
+    image = models.FileField(_("二维码图片"), upload_to=qr_image_name, blank=True, max_length=200)
+    # SHA-256 of the stored image's bytes: part of an issue's content hash, so a new picture makes renditions stale.
+    image_sha256 = models.CharField(_("图片摘要"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("二维码")
+        verbose_name_plural = _("二维码")
+        ordering = ["series", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(url="") & ~models.Q(image="")) | (~models.Q(url="") & models.Q(image="")),
+                name="qr_code_image_or_url",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if bool(self.url) == bool(self.image):
+            raise ValidationError(_("每个二维码要么填写网址，要么上传图片（二者选一）。"))
+
+
+class SeriesFooterBlock(models.Model):
+    """One paragraph of the footer's “about” part: a bold title and a plain-text body."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="footer_blocks", verbose_name=_("刊物")
+    )
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+    title = CleanCharField(_("标题"), max_length=200, blank=True)
+    body = CleanTextField(_("正文"))
+
+    class Meta:
+        verbose_name = _("页脚介绍")
+        verbose_name_plural = _("页脚介绍")
+        ordering = ["series", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.body[:20]
 
 
 class Topic(models.Model):

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from editorial.views import citations, comments, dashboard, issues, presence, sections, uploads
+from editorial.views import citations, comments, dashboard, footer, issues, presence, sections, uploads
 
 app_name = "newsroom"
 
@@ -40,6 +40,8 @@ urlpatterns = [
     path("issues/<int:pk>/citations/order/", citations.citations_reorder, name="citations_reorder"),
     path("citations/<int:pk>/", citations.citation_update, name="citation_update"),
     path("citations/<int:pk>/remove/", citations.citation_remove, name="citation_remove"),
+    path("footer/", footer.footer_index, name="footer"),
+    path("series/<int:pk>/footer/", footer.footer_edit, name="footer_edit"),
     path("upload/", uploads.image_upload, name="upload"),
     path("upload/import/", uploads.image_import, name="image_import"),
     # The strings of the newsroom's scripts, for gettext() in the browser; public like any static file.

@@ -22,3 +22,12 @@ class PublishingConfig(AppConfig):
         issue_transitioned.connect(cache.on_issue_transitioned, dispatch_uid="publishing.archive")
         post_save.connect(cache.on_issue_saved, sender=Issue, dispatch_uid="publishing.archive.saved")
         post_delete.connect(cache.on_issue_deleted, sender=Issue, dispatch_uid="publishing.archive.deleted")
+        from editorial.models import Series, SeriesFooterBlock, SeriesQRCode
+
+        for model in (Series, SeriesQRCode, SeriesFooterBlock):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    cache.on_masthead_changed,
+                    sender=model,
+                    dispatch_uid=f"publishing.archive.{model.__name__}",
+                )

@@ -259,3 +259,9 @@ def on_issue_saved(sender, *, instance, **kwargs) -> None:
 
 def on_issue_deleted(sender, *, instance, **kwargs) -> None:
     transaction.on_commit(bump_publication_version)
+
+
+def on_masthead_changed(sender, **kwargs) -> None:
+    """The series, a footer QR code or a footer block was saved or deleted (the newsroom's footer page, the admin
+    site): every public page prints the masthead's footer, so expire them all once the change is committed."""
+    transaction.on_commit(bump_publication_version)

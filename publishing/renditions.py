@@ -75,8 +75,15 @@ def issue_content(issue: Issue) -> dict:
             "producers": series.producers,
             "website": series.website,
             "contact_heading": series.contact_heading,
-            "footer_blocks": series.footer_blocks,
-            "qr_targets": series.qr_targets,
+            # The image's digest, not its name: a new picture changes the hash, a re-upload of the same one not.
+            "qr_codes": [
+                {"label": code.label, "url": code.url, "image_sha256": code.image_sha256}
+                for code in series.qr_codes.order_by("position", "pk")
+            ],
+            "footer_blocks": [
+                {"title": block.title, "body": block.body}
+                for block in series.footer_blocks.order_by("position", "pk")
+            ],
         },
         "issue": {
             "date": issue.date.isoformat(),

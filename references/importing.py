@@ -34,6 +34,8 @@ from editorial.models import (
     Revision,
     Section,
     Series,
+    SeriesFooterBlock,
+    SeriesQRCode,
     chinese_numeral,
 )
 from editorial.sanitize import sanitize_html
@@ -860,12 +862,6 @@ def _resolve_series(*, parsed: ParsedBulletin, series: Series | None) -> tuple[S
         publisher=parsed.masthead.publisher,
         producers=parsed.masthead.producers,
         website=website,
-        footer_blocks=[{"title": b.title, "body": b.body} for b in footer.blocks],
-        # A QR code needs an address; the footer prints none for the WeChat account, so it points at the
-        # website until an admin enters the account's link.
-        qr_targets=[
-            {"label": t.label, "url": t.url or website} for t in footer.qr_targets if t.url or website
-        ],
     )
     if footer.contact_heading:
         new.contact_heading = footer.contact_heading
@@ -876,6 +872,25 @@ def _resolve_series(*, parsed: ParsedBulletin, series: Series | None) -> tuple[S
             _("无法根据刊头新建刊物：%(errors)s") % {"errors": "；".join(error.messages)}
         ) from None
     new.save()
+    # A code printed without an address (the official account's) is WeChat's own picture, which no text
+    # reproduces: it is left for an admin to upload on the newsroom's footer page, never pointed at the website.
+    codes = [
+        SeriesQRCode(series=new, position=index, label=target.label[:100], url=target.url)
+        for index, target in enumerate((t for t in footer.qr_targets if t.url), start=1)
+    ]
+    blocks = [
+        SeriesFooterBlock(series=new, position=index, title=block.title[:200], body=block.body)
+        for index, block in enumerate((b for b in footer.blocks if b.body), start=1)
+    ]
+    try:
+        for row in [*codes, *blocks]:
+            row.full_clean(exclude=["series"])
+    except ValidationError as error:
+        raise InvalidInput(
+            _("无法根据刊头新建刊物：%(errors)s") % {"errors": "；".join(error.messages)}
+        ) from None
+    SeriesQRCode.objects.bulk_create(codes)
+    SeriesFooterBlock.objects.bulk_create(blocks)
     return new, True
 
 

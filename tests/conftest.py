@@ -72,15 +72,16 @@ def stranger(db) -> User:
 
 @pytest.fixture
 def series(db) -> Series:
-    return Series.objects.create(
+    series = Series.objects.create(
         slug="xinzhi",
         title="新质生产力每日动态",
         publisher="中国高技术产业发展促进会新质生产力工作委员会",
         producers="博雅云创 & 中科创新驱动",
         website="https://gyznswn.cn",
-        qr_targets=[{"label": "工业智能算网", "url": "https://gyznswn.cn"}],
-        footer_blocks=[{"title": "工业智能算网", "body": "专注于工业人工智能。"}],
     )
+    series.qr_codes.create(position=1, label="工业智能算网", url="https://gyznswn.cn")
+    series.footer_blocks.create(position=1, title="工业智能算网", body="专注于工业人工智能。")
+    return series
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from editorial.cleaning import clean_text
-from editorial.models import Issue, Section, chinese_numeral
+from editorial.models import Issue, Section, Series, SeriesQRCode, chinese_numeral
 from editorial.sanitize import sanitize_html
 from editorial.workflow import is_blank_html
 from references.formatting import format_entry
@@ -52,14 +52,6 @@ def _html_or_blank(value: str) -> SafeString | str:
     blank analysis leaves no empty dashed box in any output."""
     cleaned = _html(value)
     return "" if is_blank_html(cleaned) else cleaned
-
-
-def _json_text(value, *, multiline: bool = False) -> str:
-    """A string of the masthead's JSON (footer blocks, QR targets) cleaned like any text; the JSON may hold a
-    number, a list or null where a string belongs (an admin's typo), which prints as its text or nothing."""
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return clean_text(value if isinstance(value, str) else str(value), multiline=multiline)
 
 
 def _display_url(url: str) -> str:
@@ -134,9 +126,72 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
+def media_site_url(name: str) -> str:
+    """The absolute address on this site (SITE_URL + MEDIA_URL) of the stored file `name`: what the PDF
+    renderer's fetcher and the WeChat push read back from storage without a request, whatever the storage."""
+    return f"{settings.SITE_URL}/{settings.MEDIA_URL.strip('/')}/{name}"
+
+
+def qr_item(code: SeriesQRCode) -> dict | None:
+    """One footer QR code as the templates print it, or None when it has neither an image nor an address.
+
+    {"label", "url" (the address, "" for an image), "display_url", "image_url" (the uploaded image's URL for
+    the web page, "" for a generated code), "svg" (inline SVG for the web page, "" for an image), "png_uri"
+    (the PDF's <img> source: a data: PNG, or the image's address on this site, read by the PDF fetcher),
+    "png_url" (the WeChat article's <img> source, absolute)}."""
+    label = clean_text(code.label)
+    if code.image:
+        # The account's own QR, issued by WeChat as a picture: shown as uploaded, never redrawn.
+        site_url = media_site_url(code.image.name)
+        return {
+            "label": label,
+            "url": "",
+            "display_url": "",
+            "image_url": code.image.url,
+            "svg": "",
+            "png_uri": site_url,
+            "png_url": site_url,
+        }
+    url = clean_text(code.url)
+    if not url:
+        return None
+    display = _display_url(url)
+    return (
+        {
+            "label": label,
+            "url": url,
+            # Long URLs (an account profile link) say nothing to a reader: the code itself is the link.
+            "display_url": display if len(display) <= 32 else "",
+            "image_url": "",
+        }
+        | qr_code(url)
+        | {"png_url": qr_png_url(url)}
+    )
+
+
+def footer_context(series: Series) -> dict:
+    """The masthead's footer as the three outputs print it: {"contact_heading", "qr_codes" (see `qr_item`),
+    "about" ([{"title", "body"}]), "website", "website_display"}. Reads series.qr_codes and
+    series.footer_blocks (prefetched by `with_render_data`; two queries otherwise)."""
+    website = clean_text(series.website)
+    return {
+        "contact_heading": clean_text(series.contact_heading),
+        "qr_codes": [item for code in series.qr_codes.all() if (item := qr_item(code)) is not None],
+        "about": [
+            {"title": clean_text(block.title), "body": body}
+            for block in series.footer_blocks.all()
+            if (body := clean_text(block.body, multiline=True))
+        ],
+        "website": website,
+        "website_display": _display_url(website) if website else "",
+    }
+
+
 def with_render_data(issues: QuerySet[Issue]) -> QuerySet[Issue]:
-    """`issues` with everything `issue_context` reads: four queries however many issues and sections."""
+    """`issues` with everything `issue_context` reads: six queries however many issues and sections."""
     return issues.select_related("series").prefetch_related(
+        "series__qr_codes",
+        "series__footer_blocks",
         Prefetch("sections", queryset=Section.objects.select_related("analysis").order_by("position")),
         Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("position")),
         "corrections",
@@ -144,13 +199,13 @@ def with_render_data(issues: QuerySet[Issue]) -> QuerySet[Issue]:
 
 
 def load_issue(issue: Issue | int) -> Issue:
-    """The issue with everything a render reads, in four queries."""
+    """The issue with everything a render reads, in six queries."""
     pk = issue.pk if isinstance(issue, Issue) else issue
     return with_render_data(Issue.objects.all()).get(pk=pk)
 
 
 def build_context(issue: Issue | int) -> dict:
-    """The plain data of `issue` for the three outputs; four queries whatever its size."""
+    """The plain data of `issue` for the three outputs; six queries whatever its size."""
     return issue_context(load_issue(issue))
 
 
@@ -197,23 +252,9 @@ def issue_context(issue: Issue) -> dict:
         for index, citation in enumerate(issue.citations.all(), start=1)
     ]
 
-    qr_codes = [
-        {
-            "label": _json_text(target.get("label")),
-            "url": url,
-            # Long URLs (an account profile link) say nothing to a reader: the code itself is the link.
-            "display_url": _display_url(url) if len(_display_url(url)) <= 32 else "",
-        }
-        | qr_code(url)
-        | {"png_url": qr_png_url(url)}
-        for target in series.qr_targets or []
-        if isinstance(target, dict) and (url := _json_text(target.get("url")))
-    ]
-
     headline = clean_text(issue.headline)
     summary = clean_text(issue.summary, multiline=True)
     series_title = clean_text(series.title)
-    website = clean_text(series.website)
     return {
         "lang": LANGUAGE,
         "site_url": settings.SITE_URL,
@@ -237,17 +278,7 @@ def issue_context(issue: Issue) -> dict:
         "summary_paragraphs": [p for p in summary.split("\n") if p],
         "sections": sections,
         "citations": citations,
-        "footer": {
-            "contact_heading": clean_text(series.contact_heading),
-            "qr_codes": qr_codes,
-            "about": [
-                {"title": _json_text(block.get("title")), "body": body}
-                for block in series.footer_blocks or []
-                if isinstance(block, dict) and (body := _json_text(block.get("body"), multiline=True))
-            ],
-            "website": website,
-            "website_display": _display_url(website) if website else "",
-        },
+        "footer": footer_context(series),
         "corrections": [
             {
                 "note": clean_text(correction.note, multiline=True),

@@ -130,15 +130,18 @@ def test_event_comments_are_cleaned_though_append_only(objects, writer, raw, as_
     assert stored(IssueEvent, event.pk, "comment") == as_multi
 
 
-def test_masthead_json_strings_are_cleaned(series):
-    series.footer_blocks = [{"title": "\ufeff关于\u200b我们", "body": "第一行\x0b第二行\x00"}]
-    series.qr_targets = [{"label": "官方\u00ad公众号", "url": "https://gyznswn.cn/\u200b"}]
-    series.save()
+def test_masthead_footer_rows_are_cleaned(series):
+    series.footer_blocks.create(position=2, title="\ufeff关于\u200b我们", body="第一行\x0b第二行\x00")
+    series.qr_codes.create(position=2, label="官方\u00ad公众号", url="https://gyznswn.cn/\u200b")
     Series.objects.filter(pk=series.pk).update(producers="博雅\x0b云创")
 
     series.refresh_from_db()
-    assert series.footer_blocks == [{"title": "关于我们", "body": "第一行\n第二行"}]
-    assert series.qr_targets == [{"label": "官方公众号", "url": "https://gyznswn.cn/"}]
+    assert list(series.footer_blocks.filter(position=2).values_list("title", "body")) == [
+        ("关于我们", "第一行\n第二行")
+    ]
+    assert list(series.qr_codes.filter(position=2).values_list("label", "url")) == [
+        ("官方公众号", "https://gyznswn.cn/")
+    ]
     assert series.producers == "博雅 云创"
 
 

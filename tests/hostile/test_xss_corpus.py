@@ -34,7 +34,16 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from editorial import services, workflow
 from editorial.cleaning import clean_text
 from editorial.errors import EditorialError
-from editorial.models import Issue, IssueEvent, ReviewComment, Section, Series, Topic, validate_link_list
+from editorial.models import (
+    Issue,
+    IssueEvent,
+    ReviewComment,
+    Section,
+    Series,
+    SeriesFooterBlock,
+    SeriesQRCode,
+    Topic,
+)
 from editorial.roles import REVIEWER
 from editorial.sanitize import absolute_html, sanitize_html
 from publishing import feeds
@@ -206,8 +215,6 @@ def masthead_series(index: int, payload: str) -> Series:
         "producers": payload,
         "contact_heading": payload,
         "website": payload,
-        "footer_blocks": [{"title": payload, "body": payload}],
-        "qr_targets": [{"label": payload, "url": payload}],
     }
     plain = {
         "title": f"刊物{index}",
@@ -215,8 +222,6 @@ def masthead_series(index: int, payload: str) -> Series:
         "producers": "",
         "contact_heading": "",
         "website": "",
-        "footer_blocks": [{"title": payload, "body": "正文"}],
-        "qr_targets": [{"label": payload, "url": "https://example.org/"}],
     }
     series = Series(slug=f"p{index}", **fields)
     for _attempt in range(3):
@@ -227,7 +232,24 @@ def masthead_series(index: int, payload: str) -> Series:
             for name in error.error_dict:
                 setattr(series, name, plain[name])
     series.save()
+    add_footer_row(SeriesFooterBlock(series=series, title=payload, body=payload), body="正文")
+    add_footer_row(SeriesQRCode(series=series, label=payload, url=payload), url="https://example.org/")
     return series
+
+
+def add_footer_row(row, **plain):
+    """Store the footer `row` as the admin's validation lets it be: fields it refuses get the `plain` values (the
+    label or title, if still refused, a plain word)."""
+    for fallback in (plain, {**plain, "label": "标签", "title": "标题"}):
+        try:
+            row.full_clean()
+            break
+        except ValidationError as error:
+            for name in error.error_dict:
+                if name in fallback and hasattr(row, name):
+                    setattr(row, name, fallback[name])
+    row.full_clean()
+    row.save()
 
 
 def fill_payload_issue(probe: Probe, index: int, payload: str) -> Issue:
@@ -355,16 +377,16 @@ def correct_and_withdraw(probe: Probe, published: Issue, withdrawn: Issue, index
 def main_series(series: Series) -> Series:
     """The main issue's masthead: every payload as a footer block and a QR label, and as a QR target where the
     admin's validation accepts it as an address."""
-    series.footer_blocks = [{"title": p, "body": p} for p in PAYLOADS.values()]
-    targets = [{"label": "官方网站", "url": "https://gyznswn.cn"}]
-    for payload in PAYLOADS.values():
-        target = {"label": payload, "url": payload}
-        try:
-            validate_link_list([target])
-        except ValidationError:
-            target["url"] = "https://example.org/"
-        targets.append(target)
-    series.qr_targets = targets
+    for position, payload in enumerate(PAYLOADS.values(), start=1):
+        add_footer_row(
+            SeriesFooterBlock(series=series, position=position, title=payload, body=payload), body="正文"
+        )
+    series.qr_codes.create(position=0, label="官方网站", url="https://gyznswn.cn")
+    for position, payload in enumerate(PAYLOADS.values(), start=1):
+        add_footer_row(
+            SeriesQRCode(series=series, position=position, label=payload, url=payload),
+            url="https://example.org/",
+        )
     series.full_clean()
     series.save()
     return series

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from pypdf import PdfReader
 
-from editorial.models import Correction, Section, Series
+from editorial.models import Correction, Section
 from publishing.render import build_context, render_pdf, render_web, render_wechat
 from publishing.render.lint import absolute_url
 from publishing.render.wechat import list_start
@@ -143,20 +143,25 @@ def test_the_wechat_renderer_reads_only_a_small_whole_number_as_a_list_start(sta
     assert list_start(start) == first
 
 
-def test_masthead_json_holding_numbers_or_nulls_still_renders(draft_issue):
+def test_footer_rows_written_around_the_models_still_render(draft_issue):
     series = draft_issue.series
-    series.footer_blocks = [{"title": 2026, "body": "关于\x0b我们"}, {"title": None, "body": ["x"]}, "文本"]
-    series.qr_targets = [{"label": None, "url": "https://gyznswn.cn"}, {"label": "无地址", "url": 5}]
-    Series.objects.filter(pk=series.pk).update(
-        footer_blocks=series.footer_blocks, qr_targets=series.qr_targets
-    )
+    block = series.footer_blocks.get()
+    raw_update("editorial_seriesfooterblock", block.pk, title="关于\x0b我们", body="第一行\x0b第二行")
+    series.footer_blocks.create(position=2, title="空", body="x")
+    raw_update("editorial_seriesfooterblock", series.footer_blocks.get(title="空").pk, body="\u200b")
+    code = series.qr_codes.get()
+    raw_update("editorial_seriesqrcode", code.pk, label="官方\u00ad公众号\x00")
+    # An image code whose file is gone (a restored database without its media).
+    raw_update("editorial_seriesqrcode", code.pk, url="", image="newsroom/qr/missing.png")
 
     context = build_context(draft_issue)
     wechat = render_wechat(draft_issue, context=context)
+    pdf = render_pdf(draft_issue, context=context)
 
-    assert context["footer"]["about"] == [{"title": "2026", "body": "关于\n我们"}]
-    assert [qr["label"] for qr in context["footer"]["qr_codes"]] == ["", "无地址"]
-    assert "关于" in wechat
+    assert context["footer"]["about"] == [{"title": "关于 我们", "body": "第一行\n第二行"}]
+    assert [qr["label"] for qr in context["footer"]["qr_codes"]] == ["官方公众号"]
+    assert "关于 我们" in wechat
+    assert "关于" in "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_addresses_pythons_url_parser_refuses_leave_every_render_standing(draft_issue):

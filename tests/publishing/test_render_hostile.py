@@ -50,7 +50,8 @@ def png_bytes() -> bytes:
 def hostile_issue(series: Series, writer) -> Issue:
     """Every plain-text field holds markup that would fetch something if it were not escaped."""
     series.title = "新质生产力 " + HOSTILE_TEXT[:60]
-    series.footer_blocks = [{"title": "<b>关于</b>", "body": HOSTILE_TEXT}]
+    series.footer_blocks.all().delete()
+    series.footer_blocks.create(position=1, title="<b>关于</b>", body=HOSTILE_TEXT)
     series.contact_heading = '<link rel="stylesheet" href="file:///etc/passwd">'
     series.save()
     issue = services.issue_create(

@@ -433,12 +433,16 @@ def test_without_a_series_one_is_created_from_the_masthead_and_footer(db):
         "https://gyznswn.cn",
     )
     assert series.contact_heading == "联系我们，请扫描二维码"
-    assert series.qr_targets == [
-        {"label": "新质生产力工作委员会官方公众号", "url": "https://gyznswn.cn"},
-        {"label": "工业智能算网", "url": "https://gyznswn.cn"},
+    # The account's code is printed without an address: it waits for its image, never pointed at the website.
+    assert list(series.qr_codes.values_list("position", "label", "url", "image")) == [
+        (1, "工业智能算网", "https://gyznswn.cn", "")
     ]
-    assert [block["title"] for block in series.footer_blocks] == ["新质生产力工作委员会", "工业智能算网"]
-    assert series.footer_blocks[1]["body"].startswith("专注于工业人工智能、新质生产力、工业软件 CAE")
+    blocks = list(series.footer_blocks.order_by("position"))
+    assert [(block.position, block.title) for block in blocks] == [
+        (1, "新质生产力工作委员会"),
+        (2, "工业智能算网"),
+    ]
+    assert blocks[1].body.startswith("专注于工业人工智能、新质生产力、工业软件 CAE")
 
 
 def test_the_only_existing_series_is_used(series):

@@ -302,13 +302,12 @@ def _series(slug: str) -> Series:
             publisher="中国高技术产业发展促进会新质生产力工作委员会",
             producers="博雅云创 & 中科创新驱动",
             website="https://gyznswn.cn",
-            qr_targets=[{"label": "工业智能算网", "url": "https://gyznswn.cn"}],
-            footer_blocks=[
-                {
-                    "title": "工业智能算网",
-                    "body": "专注于工业人工智能、新质生产力、工业软件 CAE、智能制造等前沿技术。",
-                }
-            ],
+        )
+        series.qr_codes.create(position=1, label="工业智能算网", url="https://gyznswn.cn")
+        series.footer_blocks.create(
+            position=1,
+            title="工业智能算网",
+            body="专注于工业人工智能、新质生产力、工业软件 CAE、智能制造等前沿技术。",
         )
     return series
 
