@@ -332,3 +332,48 @@ def test_saving_the_footer_expires_the_cached_public_pages(
     assert response.status_code == 303
     client.logout()
     assert "欢迎联系编辑部" in client.get("/issues/2026-07-01/").content.decode()
+
+
+def test_the_admin_inline_stores_an_uploaded_picture_like_the_footer_page(client, admin_user, series, media):
+    client.force_login(admin_user)
+    url = reverse("admin:editorial_series_change", args=[series.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(
+        {
+            "publish_time": "08:00",
+            "review_cutoff": "07:00",
+            "four_eyes": "on",
+            "qr_codes-TOTAL_FORMS": "2",
+            "qr_codes-INITIAL_FORMS": "1",
+            "qr_codes-MIN_NUM_FORMS": "0",
+            "qr_codes-MAX_NUM_FORMS": "1000",
+            "qr_codes-0-id": str(series.qr_codes.get().pk),
+            "qr_codes-0-series": str(series.pk),
+            "qr_codes-0-position": "2",
+            "qr_codes-0-label": "工业智能算网",
+            "qr_codes-0-url": "https://gyznswn.cn",
+            "qr_codes-1-series": str(series.pk),
+            "qr_codes-1-position": "1",
+            "qr_codes-1-label": "官方公众号",
+            "qr_codes-1-upload": upload(account_qr_png()),
+            "footer_blocks-TOTAL_FORMS": "1",
+            "footer_blocks-INITIAL_FORMS": "1",
+            "footer_blocks-MIN_NUM_FORMS": "0",
+            "footer_blocks-MAX_NUM_FORMS": "1000",
+            "footer_blocks-0-id": str(series.footer_blocks.get().pk),
+            "footer_blocks-0-series": str(series.pk),
+            "footer_blocks-0-position": "1",
+            "footer_blocks-0-title": "工业智能算网",
+            "footer_blocks-0-body": "专注于工业人工智能。",
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    account = series.qr_codes.get(label="官方公众号")
+    assert (account.position, account.url) == (1, "")
+    assert account.image.name.startswith("newsroom/qr/") and len(account.image_sha256) == 64
+    assert (media / account.image.name).is_file()
