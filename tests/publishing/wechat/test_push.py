@@ -28,6 +28,7 @@ from publishing.models import (
 )
 from publishing.renditions import issue_content_hash
 from publishing.wechat import push as wechat
+from tests.publishing.footer_support import add_account_qr
 from tests.publishing.renditions_support import submit_and_approve
 
 IMG = re.compile(r'<img\b[^>]*\ssrc="([^"]*)"')
@@ -51,7 +52,9 @@ def uploads(settings, tmp_path):
 
 @pytest.fixture
 def approved(sample_issue, uploads, writer, reviewer):
-    """The sample, with two images of the newsroom's uploads in its first section, approved."""
+    """The sample, with two images of the newsroom's uploads in its first section and the account's own QR
+    picture uploaded for its footer (issue 12), approved."""
+    add_account_qr(sample_issue.series)
     first = sample_issue.sections.order_by("position").first()
     Section.objects.filter(pk=first.pk).update(
         body=first.body
@@ -100,10 +103,10 @@ def test_a_first_push_makes_one_draft_that_needs_no_manual_fix(wechat_api, appro
     assert push.requested_by == admin_user and push.action == "draft"
     assert push.content_hash == issue_content_hash(approved) == article.content_hash
     assert push.draft_media_id == article.draft_media_id == next(iter(wechat_api.drafts))
-    # The sample's two QR codes both encode the website (issue 12): the same picture is uploaded once.
-    assert push.images_uploaded == len(set(sources)) == 3
+    # The footer's two codes: the account's uploaded picture, read back from storage, and the website's code.
+    assert push.images_uploaded == len(set(sources)) == 4
     assert push.attempts == 1 and push.finished_at is not None and article.pending == ""
-    assert WeChatUpload.objects.filter(kind=WeChatUploadKind.IMAGE).count() == 3
+    assert WeChatUpload.objects.filter(kind=WeChatUploadKind.IMAGE).count() == 4
     assert WeChatUpload.objects.filter(kind=WeChatUploadKind.COVER).count() == 1
 
 
