@@ -184,6 +184,9 @@ class WeChatArticle(models.Model):
         help_text=_("留空则由刊头和本期标题自动生成（900×383）。"),
     )
     publish_id = models.CharField(_("发布任务 publish_id"), max_length=128, blank=True)
+    submitted_at = models.DateTimeField(
+        _("提交发布时间"), null=True, blank=True, help_text=_("最近一次 freepublish/submit 的时间。")
+    )
     publish_content_hash = models.CharField(
         _("发布的内容指纹"), max_length=64, blank=True, help_text=_("最近一次提交发布的内容。")
     )

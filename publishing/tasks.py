@@ -91,7 +91,7 @@ def push_wechat(self, push_id: int) -> str | None:
             # here, at once, a few times.
             if self.request.retries >= EAGER_PUSH_RETRIES:
                 raise
-            return self.apply(args=(push_id,), retries=self.request.retries + 1).get()
+            return self.apply(args=(push_id,), retries=self.request.retries + 1).result
         # 2, 4, 8 … seconds, at most ten minutes.
         raise self.retry(exc=error, countdown=min(600, 2 ** (self.request.retries + 1))) from None
     return push.result if push is not None else None

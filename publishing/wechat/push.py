@@ -80,6 +80,8 @@ PAGE_SIZE = 20
 # the account's own editor, or it was published and so left the draft box).
 INVALID_MEDIA_ID = 40007
 ARTICLE_HOSTS = frozenset({"mp.weixin.qq.com"})
+# Seconds WeChat's clock may be behind ours when a publication's update_time is compared with our submit time.
+PUBLISH_CLOCK_SKEW = 60
 # cgi-bin/freepublish/get publish_status (WeChat's 发布能力 / 发布状态轮询接口).
 PUBLISH_SUCCEEDED = 0
 PUBLISH_RUNNING = 1
@@ -237,7 +239,7 @@ def wechat_push_run(*, push_id: int) -> WeChatPush | None:
         except WeChatError as error:
             if error.transient:
                 push.message = error.message
-                push.save(update_fields=["message"])
+                push.save(update_fields=["message", "images_uploaded", "content_hash"])
                 raise
             _finish(push, result=WeChatPushResult.FAILED, message=error.message, errcode=error.errcode)
         else:
@@ -266,7 +268,7 @@ def _push(push: WeChatPush, article: WeChatArticle) -> str:
     if article.pending == "submit":
         # A freepublish/submit went out and its answer never came back. Published, it is listed by
         # freepublish/batchget (and its draft is gone: saving the draft first would make a stray new one).
-        found = _find_published(client, source_url, known=article.article_id)
+        found = _find_published(client, source_url, since=article.submitted_at or article.updated_at)
         if found is not None:
             _set(article, pending="", publish_content_hash=push.content_hash)
             _record_published(article, found)
@@ -293,9 +295,8 @@ def _push(push: WeChatPush, article: WeChatArticle) -> str:
         # so a new one would be made and published).
         return _("本期的这一版本已经提交发布，未重复发布。")
 
-    images = _BodyImages(client=client, app_id=article.app_id)
+    images = _BodyImages(client=client, app_id=article.app_id, push=push)
     html = images.substituted(html)
-    push.images_uploaded = images.uploaded
     fields = article_fields(context)
     problems = lint_wechat_article(
         title=fields["title"], author=fields["author"], digest=fields["digest"], content=html
@@ -332,12 +333,13 @@ _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
 
 
 class _BodyImages:
-    """The images of a WeChat render, uploaded (or found uploaded) and their addresses replaced by WeChat's."""
+    """The images of a WeChat render, uploaded (or found uploaded) and their addresses replaced by WeChat's; each
+    new upload is counted on the push (`images_uploaded`, over all its attempts)."""
 
-    def __init__(self, *, client: WeChatClient, app_id: str):
+    def __init__(self, *, client: WeChatClient, app_id: str, push: WeChatPush):
         self.client = client
         self.app_id = app_id
-        self.uploaded = 0
+        self.push = push
         self.urls: dict[str, str] = {}
 
     def substituted(self, html: str) -> str:
@@ -361,7 +363,7 @@ class _BodyImages:
         WeChatUpload.objects.get_or_create(
             app_id=self.app_id, kind=WeChatUploadKind.IMAGE, sha256=digest, defaults={"url": url}
         )
-        self.uploaded += 1
+        self.push.images_uploaded += 1
         return url
 
     def _prepared(self, src: str) -> tuple[bytes, str, str]:
@@ -445,7 +447,12 @@ def _save_draft(client: WeChatClient, article: WeChatArticle, payload: dict, sou
             # Deleted in the account's editor, or published (a published draft leaves the draft box).
             _set(article, draft_media_id="")
     _set(article, pending="draft_add")
-    media_id = client.draft_add(article=payload)
+    try:
+        media_id = client.draft_add(article=payload)
+    except WeChatError as error:
+        if not getattr(error, "ambiguous", False):
+            _set(article, pending="")  # WeChat answered: no draft was made
+        raise
     _set(article, draft_media_id=media_id, pending="")
     return True
 
@@ -479,9 +486,12 @@ def _find_draft(client: WeChatClient, source_url: str) -> str:
 
 def _submit(client: WeChatClient, article: WeChatArticle, source_url: str, *, content_hash: str) -> str:
     """Publish the draft (freepublish/submit) unless that is already under way; the outcome's message."""
-    if article.publish_status == WeChatPublishStatus.PUBLISHING and article.publish_id:
-        return _("发布已在进行中，稍后自动查询结果。")
-    _set(article, pending="submit")
+    if article.publish_status == WeChatPublishStatus.PUBLISHING:
+        if article.publish_content_hash == content_hash:
+            return _("发布已在进行中，稍后自动查询结果。")
+        # WeChat publishes one version at a time: this one waits in the draft box.
+        return _("上一版本仍在发布中；修改后的版本已存入草稿箱，待上一版本发布完成后再点“发布修改后的版本”。")
+    _set(article, pending="submit", submitted_at=timezone.now())
     try:
         publish_id = client.freepublish_submit(media_id=article.draft_media_id)
     except WeChatError as error:
@@ -501,14 +511,16 @@ def _submit(client: WeChatClient, article: WeChatArticle, source_url: str, *, co
     return _("已提交发布，发布结果将自动查询。")
 
 
-def _find_published(client: WeChatClient, source_url: str, *, known: str = "") -> dict | None:
-    """The published article (freepublish/batchget item) whose article links to `source_url`, or None; `known`
-    is the article_id of an earlier version of the issue already recorded, which links there too."""
+def _find_published(client: WeChatClient, source_url: str, *, since) -> dict | None:
+    """The article (freepublish/batchget item) linking to `source_url` that WeChat published at `since` or later
+    (give or take PUBLISH_CLOCK_SKEW), or None. Every version of an issue links to the same page: the time tells
+    the one just submitted from those published before it."""
+    earliest = since.timestamp() - PUBLISH_CLOCK_SKEW
     for page in range(DRAFT_SEARCH_PAGES):
         answer = client.freepublish_batchget(offset=page * PAGE_SIZE, count=PAGE_SIZE)
         entries = answer.get("item") or []
         for entry in entries:
-            if known and entry.get("article_id") == known:
+            if (entry.get("update_time") or 0) < earliest:
                 continue
             for item in _news_items(entry):
                 if item.get("content_source_url") == source_url:
@@ -590,7 +602,9 @@ LOST_PUBLICATION = gettext_lazy(
 
 def _look_for_publication(client: WeChatClient, article: WeChatArticle, *, now) -> None:
     """A publication submitted without its answer (no publish_id): found by its link once WeChat lists it."""
-    found = _find_published(client, settings.SITE_URL + issue_url(article.issue), known=article.article_id)
+    found = _find_published(
+        client, settings.SITE_URL + issue_url(article.issue), since=article.submitted_at or article.updated_at
+    )
     if found is not None:
         _record_published(article, found)
         _set(article, polled_at=now)

@@ -409,7 +409,7 @@ def test_a_lost_submit_whose_draft_wechat_already_took_is_not_submitted_again(
     wechat_api, approved, admin_user, settings
 ):
     first = run_push(approved, admin_user)
-    WeChatArticle.objects.filter(issue=approved).update(pending="submit")
+    WeChatArticle.objects.filter(issue=approved).update(pending="submit", submitted_at=timezone.now())
     taken = wechat_api.drafts.pop(first.draft_media_id)  # WeChat is publishing it: gone from the draft box
 
     push = run_push(approved, admin_user, publish=True)
@@ -421,7 +421,11 @@ def test_a_lost_submit_whose_draft_wechat_already_took_is_not_submitted_again(
     assert wechat.wechat_poll(now=timezone.now()) == {article.pk: WeChatPublishStatus.PUBLISHING}
     url = "https://mp.weixin.qq.com/s/listed-later"
     wechat_api.published.append(
-        {"article_id": "ART-later", "content": {"news_item": [{**taken["news_item"][0], "url": url}]}}
+        {
+            "article_id": "ART-later",
+            "update_time": int(wechat_api.now()),
+            "content": {"news_item": [{**taken["news_item"][0], "url": url}]},
+        }
     )
     assert wechat.wechat_poll(now=timezone.now()) == {article.pk: WeChatPublishStatus.PUBLISHED}
     article.refresh_from_db()
@@ -540,3 +544,63 @@ def test_a_push_still_running_on_a_worker_is_shown_as_such(wechat_api, approved,
 
     assert 'data-test="wechat-running"' in page and "推送进行中" in page
     assert "排队中" in page
+
+
+def test_a_lost_submit_of_a_third_version_is_never_taken_for_an_earlier_publication(
+    wechat_api, approved, admin_user
+):
+    issue = workflow.issue_publish(issue=approved, user=admin_user)
+    wechat_api.publish_polls = 0
+    for note in ("", "第一次更正。"):
+        if note:
+            workflow.issue_correct(issue=issue, user=admin_user, note=note)
+        run_push(issue, admin_user, publish=True)
+        wechat.wechat_poll(now=timezone.now())
+    for earlier in wechat_api.published:  # published an hour ago
+        earlier["update_time"] -= 3600
+    workflow.issue_correct(issue=issue, user=admin_user, note="第二次更正。")
+    push = wechat.wechat_push_request(issue=issue, user=admin_user, publish=True)
+    wechat_api.drop_next("freepublish/submit", after_effect=False)
+    with pytest.raises(wechat.WeChatError):
+        wechat.wechat_push_run(push_id=push.pk)
+
+    wechat.wechat_push_run(push_id=push.pk)  # the redelivered message
+    wechat.wechat_poll(now=timezone.now())
+
+    article = WeChatArticle.objects.get(issue=issue)
+    assert len(wechat_api.published) == 3 and wechat_api.drafts == {}
+    assert article.article_url == wechat_api.published[-1]["content"]["news_item"][0]["url"]
+    assert "第二次更正。" in wechat_api.published[-1]["content"]["news_item"][0]["content"]
+
+
+def test_a_push_that_succeeds_on_its_retry_logs_no_error(wechat_api, approved, admin_user, caplog):
+    wechat_api.fail_next("draft/add", -1)
+
+    push = run_push(approved, admin_user)
+
+    assert push.result == WeChatPushResult.DONE and push.attempts == 2
+    assert push.images_uploaded == 4  # counted over both attempts
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
+def test_a_correction_pushed_while_the_first_version_is_publishing_waits_with_a_clear_message(
+    wechat_api, approved, admin_user
+):
+    issue = workflow.issue_publish(issue=approved, user=admin_user)
+    wechat_api.publish_polls = 5
+    run_push(issue, admin_user, publish=True)
+    workflow.issue_correct(issue=issue, user=admin_user, note="数据更正。")
+
+    push = run_push(issue, admin_user, publish=True)
+
+    assert push.result == WeChatPushResult.DONE and "上一版本仍在发布中" in push.message
+    assert wechat_api.count("freepublish/submit") == 1 and len(wechat_api.drafts) == 1
+
+
+def test_a_refused_draft_leaves_no_pending_mark(wechat_api, approved, admin_user):
+    wechat_api.fail_next("draft/add", 45166)
+
+    push = run_push(approved, admin_user)
+
+    assert push.result == WeChatPushResult.FAILED and push.errcode == 45166
+    assert WeChatArticle.objects.get(issue=approved).pending == ""
