@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from editorial import images
+from editorial.forms import processed_upload
 from editorial.models import Series, SeriesFooterBlock, SeriesQRCode
 
 MAX_QR_CODES = 6
@@ -62,14 +62,8 @@ class QRCodeForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
-        if not upload:
-            return upload
-        if upload.size > images.MAX_IMAGE_BYTES:
-            raise ValidationError(images.too_large_message(upload.size))
-        try:
-            self.cleaned_data["processed"] = images.process_image(data=upload.read())
-        except images.ImageRefused as refused:
-            raise ValidationError(str(refused)) from None
+        if upload:
+            self.cleaned_data["processed"] = processed_upload(upload)
         return upload
 
     def clean(self):

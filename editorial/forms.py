@@ -364,6 +364,17 @@ class CitationUpdateForm(NewsroomForm):
         self.fields["sections"].queryset = issue.sections.order_by("position")
 
 
+def processed_upload(upload) -> images.ProcessedImage:
+    """An uploaded file checked and rewritten by editorial.images (size first, before a byte of it is read into
+    memory; then format, pixel count, orientation, metadata). Raises ValidationError with the reason."""
+    if upload.size > images.MAX_IMAGE_BYTES:
+        raise ValidationError(images.too_large_message(upload.size))
+    try:
+        return images.process_image(data=upload.read())
+    except images.ImageRefused as refused:
+        raise ValidationError(str(refused)) from None
+
+
 class ImageUploadForm(forms.Form):
     """One image from CKEditor's upload adapter; checked and rewritten by editorial.images (size, format, pixel
     count, orientation, metadata). `cleaned_data["image"]` is the ProcessedImage to store."""
@@ -372,11 +383,5 @@ class ImageUploadForm(forms.Form):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        if upload.size > images.MAX_IMAGE_BYTES:
-            # Refused before reading a byte of it into memory.
-            raise ValidationError(images.too_large_message(upload.size))
-        try:
-            self.cleaned_data["image"] = images.process_image(data=upload.read())
-        except images.ImageRefused as refused:
-            raise ValidationError(str(refused)) from None
+        self.cleaned_data["image"] = processed_upload(upload)
         return upload

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from editorial import images
+from editorial.forms import processed_upload
 from publishing.wechat.images import cover_material
 
 
@@ -18,10 +19,8 @@ class WeChatCoverForm(forms.Form):
 
     def clean_cover(self):
         upload = self.cleaned_data["cover"]
-        if upload.size > images.MAX_IMAGE_BYTES:
-            raise ValidationError(images.too_large_message(upload.size))
+        processed = processed_upload(upload)
         try:
-            processed = images.process_image(data=upload.read())
             self.cleaned_data["jpeg"] = cover_material(data=processed.data)[0]
         except images.ImageRefused as refused:
             raise ValidationError(str(refused)) from None
