@@ -137,7 +137,9 @@ MIGRATION = ("editorial", "0008_series_qr_codes_footer_blocks")
 BEFORE = ("editorial", "0007_series_wechat_app_id")
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise make the role groups again under new
+# ids, and the next test that restores the serialized database (the PostgreSQL and worker tests) would collide.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_moves_the_json_into_rows_in_order():
     executor = MigrationExecutor(connection)
     executor.migrate([BEFORE])

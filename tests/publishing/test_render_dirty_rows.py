@@ -150,7 +150,7 @@ def test_footer_rows_written_around_the_models_still_render(draft_issue):
     series.footer_blocks.create(position=2, title="空", body="x")
     raw_update("editorial_seriesfooterblock", series.footer_blocks.get(title="空").pk, body="\u200b")
     code = series.qr_codes.get()
-    raw_update("editorial_seriesqrcode", code.pk, label="官方\u00ad公众号\x00")
+    raw_update("editorial_seriesqrcode", code.pk, label="官方\u00ad公众号\x07")
     # An image code whose file is gone (a restored database without its media).
     raw_update("editorial_seriesqrcode", code.pk, url="", image="newsroom/qr/missing.png")
 
